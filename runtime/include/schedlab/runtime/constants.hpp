@@ -1,0 +1,45 @@
+// The numbers that shape the runtime, in one place, each with where it comes from.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+namespace schedlab::rt {
+
+// Per-P run queue ring. Go: runq [256]guintptr in runtime2.go's p struct.
+inline constexpr std::uint32_t kRunQueueSize = 256;
+// runqputslow moves half the ring to the global queue when it is full, plus the new G, so a
+// spawning loop takes the global lock once per 128 spawns.
+inline constexpr std::uint32_t kOverflowBatch = kRunQueueSize / 2;
+// globrunqget never moves more than half a ring into a P, leaving room for local spawns.
+inline constexpr std::uint32_t kGlobalGrabMax = kRunQueueSize / 2;
+// Before stealing a running victim's runnext, a thief waits this long so the victim can run
+// it first (Go: usleep(3) in runqgrab); without it a ping-pong pair would be torn apart.
+inline constexpr std::uint64_t kRunnextStealPauseNs = 3'000;
+
+// Stack of a G: virtual size reserved per G (only touched pages cost memory) and the guard
+// page below it. 64 KiB is ample for scheduler-bound code; Options::stack_size changes it.
+inline constexpr std::size_t kDefaultStackSize = 64 * 1024;
+inline constexpr std::size_t kPageSize = 4096;
+// Stacks are carved from slabs of this many, one mmap per slab.
+inline constexpr std::size_t kStacksPerSlab = 64;
+// Each guard page splits a mapping into two VMAs; Linux caps a process at vm.max_map_count
+// (65530 by default), so guards are given to the first stacks only, leaving this many
+// mappings for everything else in the process. Unguarded stacks get a canary instead.
+inline constexpr std::size_t kMapCountReserve = 8192;
+// Per-P caches of free stacks and free Gs; beyond the high-water mark half goes to the
+// runtime-wide pool, and an empty cache refills with one batch (Go's stackcache/gFree idea).
+inline constexpr std::size_t kPerPCacheMax = 64;
+inline constexpr std::size_t kCacheBatch = 32;
+// Gs are allocated in slabs of this many and never returned to the OS during a run.
+inline constexpr std::size_t kGsPerSlab = 256;
+
+// How long a spinning M keeps looking for work to steal before it parks. Go makes one pass of
+// 4 rounds, but its runnext pause (usleep(3), ~50 us on Linux) keeps a spinner alive for tens
+// of microseconds; schedlab spins for a fixed, documented time instead.
+inline constexpr std::uint64_t kDefaultSpinNs = 50'000;
+
+// A sane upper bound on Ps (the harness checks user input against it).
+inline constexpr int kMaxProcs = 1024;
+
+}  // namespace schedlab::rt

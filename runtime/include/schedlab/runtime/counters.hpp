@@ -1,0 +1,49 @@
+// Per-P scheduler counters: plain integers written only by the P's own M, in a cache line of
+// their own, summed into a Stats value after the run (no atomics on the hot path).
+#pragma once
+
+#include <cstdint>
+
+namespace schedlab::rt {
+
+#define SCHEDLAB_COUNTERS(X)                                                         \
+    X(gs_run, "Gs executed (a resumed G counts again)")                             \
+    X(spawns, "Gs created with go")                                                 \
+    X(runnext_hits, "Gs taken from the runnext slot")                               \
+    X(local_pops, "Gs taken from the P's own ring")                                 \
+    X(global_pulls, "grabs from the global queue that returned a G")                \
+    X(steal_attempts, "victims probed by a thief")                                  \
+    X(steals, "probes that took at least one G")                                    \
+    X(gs_stolen, "Gs moved by steals")                                              \
+    X(overflows, "full rings spilled to the global queue")                          \
+    X(spins, "times an M became a spinning M")                                      \
+    X(parks, "times an M parked on its futex")                                      \
+    X(wakeups, "times a parked M was woken")
+
+struct alignas(64) Counters {
+#define SCHEDLAB_COUNTER_FIELD(name, doc) std::uint64_t name = 0;
+    SCHEDLAB_COUNTERS(SCHEDLAB_COUNTER_FIELD)
+#undef SCHEDLAB_COUNTER_FIELD
+    std::uint64_t gs_exited = 0;  // internal: live Gs = spawns - gs_exited, summed over Ps
+
+    Counters& operator+=(const Counters& o) {
+#define SCHEDLAB_COUNTER_ADD(name, doc) name += o.name;
+        SCHEDLAB_COUNTERS(SCHEDLAB_COUNTER_ADD)
+#undef SCHEDLAB_COUNTER_ADD
+        gs_exited += o.gs_exited;
+        return *this;
+    }
+};
+
+// The counters of one run, summed over Ps.
+using Stats = Counters;
+
+// Visit each public counter as (name, value), in the column order of the CSV.
+template <class F>
+void for_each_counter(const Stats& s, F&& f) {
+#define SCHEDLAB_COUNTER_VISIT(name, doc) f(#name, s.name);
+    SCHEDLAB_COUNTERS(SCHEDLAB_COUNTER_VISIT)
+#undef SCHEDLAB_COUNTER_VISIT
+}
+
+}  // namespace schedlab::rt

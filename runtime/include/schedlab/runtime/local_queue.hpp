@@ -1,0 +1,178 @@
+// A P's local run queue: a 256-slot ring plus the runnext slot.
+//
+// Who touches what (the invariant every operation below keeps):
+//  - Only the owner P pushes, and it does so at the tail: it writes the slot, then publishes
+//    it with a release store of tail. Thieves load tail with acquire, so a slot they see below
+//    tail holds the G the owner wrote.
+//  - Anyone (the owner or a thief) consumes from the head with a CAS on head. A consumer reads
+//    the slots first and then CASes; if the CAS fails the reads are discarded, because the slots
+//    may have been consumed and reused meanwhile. The release on a successful CAS orders those
+//    reads before the owner can see the slots free again (the owner loads head with acquire
+//    before it overwrites a slot). Slots are relaxed atomics so that a discarded racy read is
+//    not undefined behaviour.
+//  - runnext is a single atomic pointer: the owner swaps a G in, the owner or a thief takes it
+//    out with a CAS, so exactly one of them gets it.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+
+#include "schedlab/policies/concepts.hpp"
+#include "schedlab/runtime/constants.hpp"
+#include "schedlab/runtime/detail.hpp"
+#include "schedlab/runtime/g.hpp"
+#include "schedlab/runtime/spinlock.hpp"
+
+namespace schedlab::rt {
+
+class LocalRunQueue {
+public:
+    static constexpr std::uint32_t kSize = kRunQueueSize;
+
+    // With a single P there are no thieves, and runnext needs no read-modify-write: the
+    // runtime says so once per run (this is the procs == 1 fast path, not a policy).
+    void set_shared(bool shared) { shared_ = shared; }
+
+    // Owner: put g into runnext; returns the G it displaced (to go to the ring's tail).
+    G* swap_runnext(G* g) {
+        G* old = runnext_.load(std::memory_order_relaxed);
+        if (!shared_) {
+            runnext_.store(g, std::memory_order_relaxed);
+            return old;
+        }
+        while (!runnext_.compare_exchange_weak(old, g, std::memory_order_release,
+                                               std::memory_order_relaxed)) {
+        }
+        return old;
+    }
+
+    // Owner: push g at the tail. If the ring is full, move its older half plus g into
+    // `spill` (for the global queue, in one batch) and return true.
+    bool put_tail(G* g, GList& spill) {
+        for (;;) {
+            const std::uint32_t h = head_.load(std::memory_order_acquire);
+            const std::uint32_t t = tail_.load(std::memory_order_relaxed);
+            if (t - h < kSize) {
+                slot(t).store(g, std::memory_order_relaxed);
+                tail_.store(t + 1, std::memory_order_release);
+                return false;
+            }
+            if (put_slow(g, h, t, spill)) return true;
+            // A thief took some Gs meanwhile, so there is room now: retry the fast path.
+        }
+    }
+
+    // Owner: runnext first (the G inherits the time slice), then the ring's head.
+    G* take_runnext() {
+        G* next = runnext_.load(std::memory_order_relaxed);
+        if (!shared_) {
+            if (next) runnext_.store(nullptr, std::memory_order_relaxed);
+            return next;
+        }
+        if (next && runnext_.compare_exchange_strong(next, nullptr, std::memory_order_acquire,
+                                                     std::memory_order_relaxed))
+            return next;
+        return nullptr;
+    }
+    G* pop_head() {
+        for (;;) {
+            std::uint32_t h = head_.load(std::memory_order_acquire);
+            const std::uint32_t t = tail_.load(std::memory_order_relaxed);
+            if (t == h) return nullptr;
+            G* g = slot(h).load(std::memory_order_relaxed);
+            if (head_.compare_exchange_weak(h, h + 1,
+                                            std::memory_order_release, std::memory_order_relaxed))
+                return g;
+        }
+    }
+
+    // Thief (this queue's owner, with an empty ring): take S::take(n) of the victim's n queued
+    // Gs into this ring and return one of them to run; `stolen` is the number taken. Only
+    // when `take_runnext` and the victim's ring is empty, take the victim's runnext, after
+    // a pause that gives the victim the chance to run it first.
+    template <policies::StealAmount S>
+    G* steal_from(LocalRunQueue& victim, bool take_runnext, std::uint32_t& stolen) {
+        const std::uint32_t t = tail_.load(std::memory_order_relaxed);
+        std::uint32_t n = victim.grab<S>(*this, t, take_runnext);
+        stolen = n;
+        if (n == 0) return nullptr;
+        --n;
+        G* g = slot(t + n).load(std::memory_order_relaxed);
+        if (n == 0) return g;
+        tail_.store(t + n, std::memory_order_release);
+        return g;
+    }
+
+    bool empty() const {
+        return head_.load(std::memory_order_acquire) == tail_.load(std::memory_order_acquire) &&
+               runnext_.load(std::memory_order_acquire) == nullptr;
+    }
+    // Number of queued Gs (ring plus runnext); exact only when nobody else is moving Gs.
+    std::uint32_t size() const {
+        return tail_.load(std::memory_order_acquire) - head_.load(std::memory_order_acquire) +
+               (runnext_.load(std::memory_order_acquire) ? 1u : 0u);
+    }
+
+private:
+    std::atomic<G*>& slot(std::uint32_t i) { return ring_[i % kSize]; }
+
+    // The ring is full: move half of it (kOverflowBatch Gs, oldest first) plus g to spill.
+    bool put_slow(G* g, std::uint32_t h, std::uint32_t t, GList& spill) {
+        const std::uint32_t n = (t - h) / 2;
+        G* batch[kOverflowBatch];
+        for (std::uint32_t i = 0; i < n; ++i) batch[i] = slot(h + i).load(std::memory_order_relaxed);
+        if (!head_.compare_exchange_strong(h, h + n, std::memory_order_release,
+                                           std::memory_order_relaxed))
+            return false;
+        for (std::uint32_t i = 0; i < n; ++i) spill.push_back(batch[i]);
+        spill.push_back(g);
+        return true;
+    }
+
+    // Copy a batch from this (victim) ring into the thief's ring starting at thief_tail, and
+    // commit it with a CAS on head. Returns how many were taken.
+    template <policies::StealAmount S>
+    std::uint32_t grab(LocalRunQueue& thief, std::uint32_t thief_tail, bool take_runnext) {
+        for (;;) {
+            std::uint32_t h = head_.load(std::memory_order_acquire);
+            const std::uint32_t t = tail_.load(std::memory_order_acquire);
+            const std::uint32_t queued = t - h;
+            if (queued > kSize) continue;  // h and t read at different times: inconsistent
+            if (queued == 0) {
+                if (!take_runnext) return 0;
+                G* next = runnext_.load(std::memory_order_acquire);
+                if (!next) return 0;
+                pause_before_runnext_steal();
+                if (!runnext_.compare_exchange_strong(next, nullptr, std::memory_order_acq_rel,
+                                                      std::memory_order_relaxed))
+                    continue;
+                thief.slot(thief_tail).store(next, std::memory_order_relaxed);
+                return 1;
+            }
+            std::uint32_t n = S::take(queued);
+            if (n > queued) n = queued;
+            if (n == 0) return 0;
+            for (std::uint32_t i = 0; i < n; ++i)
+                thief.slot(thief_tail + i).store(slot(h + i).load(std::memory_order_relaxed),
+                                                 std::memory_order_relaxed);
+            if (head_.compare_exchange_strong(h, h + n, std::memory_order_acq_rel,
+                                              std::memory_order_relaxed))
+                return n;
+        }
+    }
+
+    static void pause_before_runnext_steal() {
+        const std::uint64_t until = detail::now_ns() + kRunnextStealPauseNs;
+        while (detail::now_ns() < until) cpu_relax();
+    }
+
+    // head is written by every consumer, tail only by the owner: separate cache lines keep
+    // a thief's CAS from bouncing the owner's tail.
+    alignas(64) std::atomic<std::uint32_t> head_{0};
+    alignas(64) std::atomic<std::uint32_t> tail_{0};
+    std::atomic<G*> runnext_{nullptr};
+    bool shared_ = true;
+    std::atomic<G*> ring_[kSize] = {};
+};
+
+}  // namespace schedlab::rt

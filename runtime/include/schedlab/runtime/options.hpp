@@ -1,0 +1,19 @@
+// The runtime's tunables, threaded through from Runtime's constructor: nothing deeper reads a
+// global or an environment variable.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+#include "schedlab/runtime/constants.hpp"
+
+namespace schedlab::rt {
+
+struct Options {
+    int procs = 1;                            // number of Ps (and Ms: one M per P)
+    std::size_t stack_size = kDefaultStackSize;  // bytes of virtual stack per G
+    std::uint64_t spin_ns = kDefaultSpinNs;   // how long a spinning M looks before parking
+    std::uint64_t seed = 1;                   // seeds victim order and select's random choice
+};
+
+}  // namespace schedlab::rt

@@ -1,0 +1,249 @@
+// Runtime<Policy>: the G/M/P scheduler, templated on one policy bundle.
+//
+// Gs are goroutines (runtime/g.hpp), Ps are scheduling contexts with a local run queue
+// (local_queue.hpp), Ms are OS threads. schedlab binds each M to one P for the whole run: a G
+// never makes a blocking system call through the runtime, so Go's hand-off of a P from a
+// blocked M to a fresh one has nothing to do here, and "P idle" is the same as "its M parked".
+//
+// Every G switch goes through the M's own stack (g0, as in Go): a G that parks, yields or
+// exits jumps to g0 with an action, and g0 finishes the action after the G's context is saved.
+// That ordering is what lets a parking G hold a channel's lock until it is safely switched
+// out: the unlock is the action.
+//
+// The member functions that are not templates are defined in runtime_impl.hpp and compiled
+// once per bundle (runtime/src/runtime_<bundle>.cpp), so user code includes only this header.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <exception>
+#include <memory>
+#include <optional>
+#include <thread>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+#include "schedlab/policies/concepts.hpp"
+#include "schedlab/runtime/constants.hpp"
+#include "schedlab/runtime/context.hpp"
+#include "schedlab/runtime/counters.hpp"
+#include "schedlab/runtime/detail.hpp"
+#include "schedlab/runtime/g.hpp"
+#include "schedlab/runtime/local_queue.hpp"
+#include "schedlab/runtime/note.hpp"
+#include "schedlab/runtime/options.hpp"
+#include "schedlab/runtime/spinlock.hpp"
+#include "schedlab/runtime/stack_pool.hpp"
+
+namespace schedlab::rt {
+
+template <class T, class R>
+class Chan;
+template <class R>
+class WaitGroup;
+template <class R>
+class Mutex;
+template <class R, class... Cases>
+int select(Cases... cases);
+
+template <policies::Bundle Policy>
+class Runtime {
+public:
+    using policy_type = Policy;
+    template <class T>
+    using Chan = rt::Chan<T, Runtime>;
+    using WaitGroup = rt::WaitGroup<Runtime>;
+    using Mutex = rt::Mutex<Runtime>;
+
+    explicit Runtime(Options opts = {});
+    ~Runtime();
+    Runtime(const Runtime&) = delete;
+    Runtime& operator=(const Runtime&) = delete;
+
+    // Run main as the first G on options().procs Ps and return its result when it returns.
+    // Gs still blocked or queued at that moment are abandoned, as Go abandons goroutines when
+    // main returns (their stacks go back to the pool; their frames are not unwound). An
+    // exception thrown by main is rethrown here; one escaping any other G ends the process
+    // with its message (exit status 2).
+    template <class F>
+    auto run(F&& main);
+
+    // The same on a fresh Runtime with `procs` Ps (the task-runtime concept's R::run).
+    template <class F>
+    static auto run(int procs, F&& main) {
+        Options o;
+        o.procs = procs;
+        Runtime r(o);
+        return r.run(std::forward<F>(main));
+    }
+
+    // The counters of the last run, summed over Ps.
+    const Stats& stats() const { return stats_; }
+    const Options& options() const { return opts_; }
+    const StackPool& stack_pool() const { return stacks_; }
+
+    // ---- For code running inside a G ----------------------------------------------------
+    // Start f in a new G (Go's `go f()`); it goes to runnext when the policy has runnext on.
+    template <class F>
+    static void go(F&& f) {
+        M& m = this_m("go");
+        G* g = m.rt->new_g(*m.p);
+        g->set_closure(std::forward<F>(f));
+        m.rt->spawn(m, g);
+    }
+    // Put the running G on the global queue and run something else (Go's Gosched).
+    static void yield();
+    // Go's select over channel cases (select.hpp): returns the index of the case that ran.
+    template <class... Cases>
+    static int select(Cases... cases) {
+        return rt::select<Runtime>(cases...);
+    }
+    // Number of Ps of the runtime running the calling G.
+    static int procs() { return this_m("procs").rt->procs_; }
+    // Id of the running G (ids are unique within a run).
+    static std::uint64_t current_id() { return this_m("current_id").curg->id; }
+
+    // ---- For the synchronisation primitives (chan.hpp, sync.hpp) ------------------------
+    static G* current_g() { return this_m("a blocking operation").curg; }
+    // Park the running G; unlock(arg) runs on g0 once the G's context is saved, so whoever
+    // will ready the G may hold the lock that unlock releases until the G is switched out.
+    static void park(WaitReason why, void (*unlock)(void*), void* arg);
+    // Make a parked G runnable on the current P (runnext when the policy allows) and wake an
+    // idle P if nobody is spinning.
+    static void ready(G* g);
+    // A per-P pseudo-random number (select's choice among ready cases).
+    static std::uint32_t fastrand();
+
+    // ---- Inside the runtime ---------------------------------------------------------------
+    struct M;
+
+    struct alignas(64) P {
+        LocalRunQueue runq;
+        std::uint32_t id = 0;
+        std::uint64_t schedtick = 0;  // Gs started on this P that did not inherit a slice
+        typename Policy::victim::State victim{};
+        std::uint64_t rng = 0;
+        StackList stack_cache;
+        GList gfree;
+        std::uint64_t gid_seq = 0;
+        // Idle bookkeeping, under sched_lock_: whether this P is on the idle list, and
+        // whether the M that woke it handed it the spinning token.
+        bool idle = false;
+        bool wake_spinning = false;
+        Note note;
+        Counters counters;
+    };
+
+    enum class Action : std::uint8_t { None, Park, Yield, Exit };
+
+    struct M {
+        Runtime* rt = nullptr;
+        P* p = nullptr;
+        G* curg = nullptr;
+        fcontext_t g0ctx = nullptr;
+        [[no_unique_address]] FiberSan g0san;
+        bool spinning = false;
+        // What the G that is switching out asks for, done by land() after the jump.
+        G* prev = nullptr;
+        Action action = Action::None;
+        void (*unlockf)(void*) = nullptr;
+        void* unlock_arg = nullptr;
+        std::thread thread;
+    };
+
+private:
+    static M& this_m(const char* what) {
+        auto* m = static_cast<M*>(detail::current_m());
+        if (!m || !m->curg) [[unlikely]]
+            detail::fatal("%s called outside a schedlab G", what);
+        return *m;
+    }
+
+    // Run lifecycle (runtime_impl.hpp): set up Ps and Ms, then launch runs main_g on them
+    // (this thread is M0) and returns when every M has stopped.
+    void start_run();
+    void launch(G* main_g);
+    void finish_run();
+    void mstart(M& m);
+    void terminate();
+
+    // The scheduler (runtime_impl.hpp).
+    void schedule_loop(M& m);
+    G* find_runnable(M& m, bool& inherit);
+    G* steal_work(M& m);
+    void execute(M& m, G* g, bool inherit);
+    void reset_spinning(M& m);
+    void wakep();
+    [[noreturn]] void check_dead_locked_and_report();
+    void prepare_run(M& m, G* g, bool inherit);
+    G* next_local(M& m);
+    void land(M& m, fcontext_t from);
+    static void g_entry(transfer_t t);
+    static void switch_out(G* g, Action a);
+
+    // Queues (runtime_impl.hpp).
+    void runqput(P& p, G* g, bool next);
+    G* runqget(P& p, bool& inherit);
+    void globrunqput_locked(G* g);
+    void globrunqputbatch_locked(GList& batch);
+    G* globrunqget_locked(P& p, std::uint32_t max);
+    void pidleput_locked(P& p);
+    P* pidleget_locked();
+
+    // Gs (runtime_impl.hpp).
+    G* new_g(P& p);
+    void spawn(M& m, G* g);
+    void gfput(P& p, G* g);
+
+    Options opts_;
+    StackPool stacks_;
+    Stats stats_{};
+
+    // Per-run state.
+    int procs_ = 0;
+    std::vector<std::unique_ptr<P>> allp_;
+    std::vector<std::unique_ptr<M>> allm_;
+
+    // sched_lock_ guards the global queue, the idle-P list and termination.
+    SpinLock sched_lock_;
+    GList global_q_;
+    std::atomic<std::uint32_t> global_size_{0};  // peeked without the lock
+    std::vector<P*> pidle_;
+    std::atomic<std::uint32_t> npidle_{0};
+    std::atomic<std::uint32_t> nmspinning_{0};
+    std::atomic<bool> terminating_{false};
+
+    // Every G ever allocated (slabs), and the runtime-wide free list; under g_lock_.
+    SpinLock g_lock_;
+    std::vector<std::unique_ptr<G[]>> gslabs_;
+    GList gfree_;
+};
+
+template <policies::Bundle Policy>
+template <class F>
+auto Runtime<Policy>::run(F&& main) {
+    using Result = std::invoke_result_t<F&>;
+    using Slot = std::conditional_t<std::is_void_v<Result>, char, Result>;
+    std::exception_ptr error;
+    std::optional<Slot> result;
+    auto body = [&main, &error, &result] {
+        try {
+            if constexpr (std::is_void_v<Result>)
+                main();
+            else
+                result.emplace(main());
+        } catch (...) {
+            error = std::current_exception();
+        }
+    };
+    start_run();
+    G* g = new_g(*allp_[0]);
+    g->is_main = true;
+    g->set_closure(body);
+    launch(g);
+    if (error) std::rethrow_exception(error);
+    if constexpr (!std::is_void_v<Result>) return std::move(*result);
+}
+
+}  // namespace schedlab::rt

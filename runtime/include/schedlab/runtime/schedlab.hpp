@@ -1,0 +1,25 @@
+// Everything a program needs to run Gs on schedlab's runtime under the default (Go) policy:
+//
+//   #include "schedlab/runtime/schedlab.hpp"
+//   using R = schedlab::GoRuntime;
+//   int answer = R::run(2, [] { R::Chan<int> c; R::go([&] { c.send(42); }); return c.recv(); });
+#pragma once
+
+#include "schedlab/policies/go.hpp"
+#include "schedlab/runtime/chan.hpp"
+#include "schedlab/runtime/runtime.hpp"
+#include "schedlab/runtime/select.hpp"
+#include "schedlab/runtime/sync.hpp"
+
+namespace schedlab {
+
+using rt::Options;
+using rt::Runtime;
+using rt::Stats;
+
+// The runtime under Go's policy, compiled once in runtime/src/runtime_go.cpp.
+using GoRuntime = rt::Runtime<policies::Go>;
+
+}  // namespace schedlab
+
+extern template class schedlab::rt::Runtime<schedlab::policies::Go>;

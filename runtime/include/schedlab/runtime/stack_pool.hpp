@@ -1,0 +1,103 @@
+// G stacks: carved from mmap'd slabs, a guard page below each where the process's mapping
+// budget allows, pooled runtime-wide with a small cache per P, and never unmapped during a
+// run. A stack's first touch costs a page fault (about 16 us on a VM); the pool exists so that
+// each page is faulted once per Runtime, not once per G.
+#pragma once
+
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+
+#include "schedlab/runtime/constants.hpp"
+#include "schedlab/runtime/spinlock.hpp"
+
+namespace schedlab::rt {
+
+// The header sits at the very top of the stack's own region, in the page the G touches
+// first anyway, so a parked G costs no extra page for its bookkeeping.
+struct Stack {
+    Stack* next = nullptr;      // free-list link
+    char* limit = nullptr;      // lowest usable byte (just above the guard page, if any)
+    std::size_t size = 0;       // usable bytes from limit up to this header
+    void* tsan_fiber = nullptr; // ThreadSanitizer's fiber for this stack (TSan builds only)
+    std::uint64_t owner_gid = 0;  // the G running on it, for the stack-overflow message
+    bool guarded = false;       // whether a PROT_NONE page lies just below limit
+
+    char* top() { return reinterpret_cast<char*>(this); }
+};
+
+// A LIFO of free stacks, owned by one P (no lock) or by the pool (under its lock).
+struct StackList {
+    Stack* head = nullptr;
+    std::size_t count = 0;
+    void push(Stack* s) {
+        s->next = head;
+        head = s;
+        ++count;
+    }
+    Stack* pop() {
+        Stack* s = head;
+        if (s) {
+            head = s->next;
+            --count;
+        }
+        return s;
+    }
+};
+
+class StackPool {
+public:
+    explicit StackPool(std::size_t stack_size);
+    ~StackPool();
+    StackPool(const StackPool&) = delete;
+    StackPool& operator=(const StackPool&) = delete;
+
+    // Per-P cache operations: the fast path touches only the cache.
+    Stack* get(StackList& cache) {
+        if (Stack* s = cache.pop()) return prepare(s);
+        refill(cache);
+        return prepare(cache.pop());
+    }
+    void put(StackList& cache, Stack* s) {
+        cache.push(s);
+        if (cache.count > kCacheHigh) spill(cache);
+    }
+    // Return a whole cache to the pool (end of a run).
+    void drain(StackList& cache);
+
+    std::size_t stack_size() const { return stack_size_; }
+    std::size_t stacks_created() const { return created_; }
+    std::size_t guarded_stacks() const { return guarded_; }
+
+    // Whether addr lies in the guard page of some stack of this pool; if so, stores that
+    // stack in *hit. Safe to call from a signal handler (no locks, no allocation).
+    bool in_guard_page(const void* addr, const Stack** hit) const;
+
+private:
+    static constexpr std::size_t kCacheHigh = kPerPCacheMax;
+    static constexpr std::size_t kBatch = kCacheBatch;
+
+    static Stack* prepare(Stack* s);
+    void refill(StackList& cache);
+    void spill(StackList& cache);
+    Stack* carve_locked();
+
+    // Slabs form an append-only list so that the SIGSEGV handler can walk it without a lock.
+    struct Slab {
+        char* base;
+        std::size_t bytes;
+        std::size_t carved;   // stacks handed out so far (under lock_)
+        std::size_t guarded;  // the first `guarded` stacks have a guard page
+        Slab* next;
+    };
+
+    std::size_t stack_size_;   // usable bytes per stack, header included
+    std::size_t stride_;       // bytes per stack in a slab, guard included
+    SpinLock lock_;
+    StackList free_;
+    std::atomic<Slab*> slabs_{nullptr};  // newest first; Slab::carved changes only under lock_
+    std::size_t created_ = 0;
+    std::size_t guarded_ = 0;
+};
+
+}  // namespace schedlab::rt

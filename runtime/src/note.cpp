@@ -1,0 +1,34 @@
+#include "schedlab/runtime/note.hpp"
+
+#include <linux/futex.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+namespace schedlab::rt {
+namespace {
+void futex_wait(std::atomic<std::uint32_t>* addr, std::uint32_t expected) {
+    ::syscall(SYS_futex, reinterpret_cast<std::uint32_t*>(addr), FUTEX_WAIT_PRIVATE, expected,
+              nullptr, nullptr, 0);
+}
+void futex_wake(std::atomic<std::uint32_t>* addr) {
+    ::syscall(SYS_futex, reinterpret_cast<std::uint32_t*>(addr), FUTEX_WAKE_PRIVATE, 1, nullptr,
+              nullptr, 0);
+}
+}  // namespace
+
+// key_ is 0 (armed), 1 (woken) or 2 (armed, sleeper waiting on the futex). The waker pays
+// for a futex_wake system call only when a sleeper has announced itself with 2.
+void Note::sleep() {
+    std::uint32_t k = 0;
+    if (!key_.compare_exchange_strong(k, 2, std::memory_order_acquire)) return;  // already woken
+    for (;;) {
+        futex_wait(&key_, 2);
+        if (key_.load(std::memory_order_acquire) == 1) return;
+    }
+}
+
+void Note::wakeup() {
+    if (key_.exchange(1, std::memory_order_release) == 2) futex_wake(&key_);
+}
+
+}  // namespace schedlab::rt

@@ -1,0 +1,162 @@
+#include "schedlab/runtime/stack_pool.hpp"
+
+#include <sys/mman.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <new>
+
+#include "schedlab/runtime/constants.hpp"
+
+#if defined(__SANITIZE_ADDRESS__)
+#include <sanitizer/asan_interface.h>
+#endif
+#if defined(__SANITIZE_THREAD__)
+#include <sanitizer/tsan_interface.h>
+#endif
+
+namespace schedlab::rt {
+namespace {
+
+// Guard pages are a process-wide budget because vm.max_map_count is a process-wide limit:
+// every guarded stack costs two mappings.
+std::atomic<long> g_guard_budget{-1};
+
+long guard_budget_init() {
+    long max_maps = 65530;
+    if (std::FILE* f = std::fopen("/proc/sys/vm/max_map_count", "r")) {
+        if (std::fscanf(f, "%ld", &max_maps) != 1) max_maps = 65530;
+        std::fclose(f);
+    }
+    long budget = (max_maps - static_cast<long>(kMapCountReserve)) / 2;
+    return budget > 0 ? budget : 0;
+}
+
+std::size_t take_guards(std::size_t wanted) {
+    long cur = g_guard_budget.load(std::memory_order_relaxed);
+    if (cur < 0) {
+        long init = guard_budget_init();
+        g_guard_budget.compare_exchange_strong(cur, init);
+        cur = g_guard_budget.load(std::memory_order_relaxed);
+    }
+    for (;;) {
+        long give = cur < static_cast<long>(wanted) ? cur : static_cast<long>(wanted);
+        if (give <= 0) return 0;
+        if (g_guard_budget.compare_exchange_weak(cur, cur - give)) return static_cast<std::size_t>(give);
+    }
+}
+
+void return_guards(std::size_t n) { g_guard_budget.fetch_add(static_cast<long>(n)); }
+
+[[noreturn]] void die_oom(std::size_t bytes) {
+    std::fprintf(stderr, "schedlab: cannot map %zu bytes for G stacks: %s\n", bytes,
+                 std::strerror(errno));
+    std::_Exit(2);
+}
+
+}  // namespace
+
+StackPool::StackPool(std::size_t stack_size) {
+    if (stack_size < 4 * kPageSize) stack_size = 4 * kPageSize;
+    stack_size_ = (stack_size + kPageSize - 1) / kPageSize * kPageSize;
+    stride_ = stack_size_ + kPageSize;
+}
+
+StackPool::~StackPool() {
+    Slab* s = slabs_.exchange(nullptr);
+    while (s) {
+#if defined(__SANITIZE_THREAD__)
+        for (std::size_t i = 0; i < s->carved; ++i) {
+            auto* st = reinterpret_cast<Stack*>(s->base + (i + 1) * stride_ - sizeof(Stack));
+            if (st->tsan_fiber) __tsan_destroy_fiber(st->tsan_fiber);
+        }
+#endif
+#if defined(__SANITIZE_ADDRESS__)
+        __asan_unpoison_memory_region(s->base, s->bytes);
+#endif
+        ::munmap(s->base, s->bytes);
+        return_guards(s->guarded);
+        Slab* next = s->next;
+        delete s;
+        s = next;
+    }
+}
+
+Stack* StackPool::prepare(Stack* s) {
+#if defined(__SANITIZE_ADDRESS__)
+    // A G abandoned at the end of a run leaves its frames' redzones poisoned; the next G on
+    // this stack starts clean.
+    __asan_unpoison_memory_region(s->limit, s->size - sizeof(Stack));
+#endif
+    return s;
+}
+
+Stack* StackPool::carve_locked() {
+    Slab* slab = slabs_.load(std::memory_order_relaxed);
+    if (!slab || slab->carved == kStacksPerSlab) {
+        const std::size_t bytes = kStacksPerSlab * stride_;
+        void* mem = ::mmap(nullptr, bytes, PROT_READ | PROT_WRITE,
+                           MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+        if (mem == MAP_FAILED) die_oom(bytes);
+        auto* fresh = new Slab{static_cast<char*>(mem), bytes, 0, take_guards(kStacksPerSlab), slab};
+        for (std::size_t i = 0; i < fresh->guarded; ++i)
+            if (::mprotect(fresh->base + i * stride_, kPageSize, PROT_NONE) != 0) {
+                // Out of mappings after all: keep the remaining stacks unguarded.
+                return_guards(fresh->guarded - i);
+                fresh->guarded = i;
+                break;
+            }
+        slabs_.store(fresh, std::memory_order_release);
+        slab = fresh;
+    }
+    const std::size_t i = slab->carved++;
+    char* region = slab->base + i * stride_;
+    // Writing the header faults in the stack's top page: the one page a small G needs.
+    auto* st = ::new (region + stride_ - sizeof(Stack)) Stack{};
+    st->limit = region + kPageSize;
+    st->size = stack_size_;
+    st->guarded = i < slab->guarded;
+#if defined(__SANITIZE_THREAD__)
+    st->tsan_fiber = __tsan_create_fiber(0);
+#endif
+    ++created_;
+    if (st->guarded) ++guarded_;
+    return st;
+}
+
+void StackPool::refill(StackList& cache) {
+    lock_.lock();
+    for (std::size_t i = 0; i < kBatch / 2 && free_.head; ++i) cache.push(free_.pop());
+    if (!cache.head) cache.push(carve_locked());
+    lock_.unlock();
+}
+
+void StackPool::spill(StackList& cache) {
+    lock_.lock();
+    while (cache.count > kCacheHigh / 2) free_.push(cache.pop());
+    lock_.unlock();
+}
+
+void StackPool::drain(StackList& cache) {
+    lock_.lock();
+    while (Stack* s = cache.pop()) free_.push(s);
+    lock_.unlock();
+}
+
+bool StackPool::in_guard_page(const void* addr, const Stack** hit) const {
+    const char* a = static_cast<const char*>(addr);
+    for (Slab* s = slabs_.load(std::memory_order_acquire); s; s = s->next) {
+        if (a < s->base || a >= s->base + s->bytes) continue;
+        const std::size_t i = static_cast<std::size_t>(a - s->base) / stride_;
+        const char* region = s->base + i * stride_;
+        if (a >= region + kPageSize) return false;  // inside a stack, not its guard
+        if (i >= s->guarded) return false;
+        *hit = reinterpret_cast<const Stack*>(region + stride_ - sizeof(Stack));
+        return true;
+    }
+    return false;
+}
+
+}  // namespace schedlab::rt
