@@ -205,17 +205,20 @@ private:
     std::vector<std::unique_ptr<P>> allp_;
     std::vector<std::unique_ptr<M>> allm_;
 
+    // Hot shared words live on cache lines of their own: every P reads terminating_ and
+    // global_size_ on each schedule, so a write to a neighbour (a lock word) must not
+    // invalidate them.
     // sched_lock_ guards the global queue, the idle-P list and termination.
-    SpinLock sched_lock_;
+    alignas(64) SpinLock sched_lock_;
     GList global_q_;
-    std::atomic<std::uint32_t> global_size_{0};  // peeked without the lock
     std::vector<P*> pidle_;
-    std::atomic<std::uint32_t> npidle_{0};
+    alignas(64) std::atomic<std::uint32_t> global_size_{0};  // peeked without the lock
+    alignas(64) std::atomic<bool> terminating_{false};
+    alignas(64) std::atomic<std::uint32_t> npidle_{0};
     std::atomic<std::uint32_t> nmspinning_{0};
-    std::atomic<bool> terminating_{false};
 
     // Every G ever allocated (slabs), and the runtime-wide free list; under g_lock_.
-    SpinLock g_lock_;
+    alignas(64) SpinLock g_lock_;
     std::vector<std::unique_ptr<G[]>> gslabs_;
     GList gfree_;
 };

@@ -93,7 +93,7 @@ private:
 
     std::size_t stack_size_;   // usable bytes per stack, header included
     std::size_t stride_;       // bytes per stack in a slab, guard included
-    SpinLock lock_;
+    alignas(64) SpinLock lock_;
     StackList free_;
     std::atomic<Slab*> slabs_{nullptr};  // newest first; Slab::carved changes only under lock_
     std::size_t created_ = 0;
