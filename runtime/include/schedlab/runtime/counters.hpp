@@ -4,6 +4,10 @@
 
 #include <cstdint>
 
+#ifndef SCHEDLAB_NO_COUNTERS
+#define SCHEDLAB_NO_COUNTERS 0
+#endif
+
 namespace schedlab::rt {
 
 #define SCHEDLAB_COUNTERS(X)                                                         \
@@ -34,6 +38,15 @@ struct alignas(64) Counters {
         return *this;
     }
 };
+
+// Bump a statistics counter. Building with -DSCHEDLAB_NO_COUNTERS=1 (CMake option
+// SCHEDLAB_COUNTERS=OFF) compiles these away, to check that counting does not change what it
+// measures; spawns and gs_exited always count (the deadlock check needs them).
+inline void count([[maybe_unused]] std::uint64_t& counter, [[maybe_unused]] std::uint64_t n = 1) {
+#if !SCHEDLAB_NO_COUNTERS
+    counter += n;
+#endif
+}
 
 // The counters of one run, summed over Ps.
 using Stats = Counters;

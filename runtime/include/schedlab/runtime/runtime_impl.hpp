@@ -208,7 +208,7 @@ void Runtime<Policy>::runqput(P& p, G* g, bool next) {
     }
     GList spill;
     if (p.runq.put_tail(g, spill)) {
-        ++p.counters.overflows;
+        count(p.counters.overflows);
         sched_lock_.lock();
         globrunqputbatch_locked(spill);
         sched_lock_.unlock();
@@ -219,12 +219,12 @@ template <policies::Bundle Policy>
 G* Runtime<Policy>::runqget(P& p, bool& inherit) {
     if (G* g = p.runq.take_runnext()) {
         inherit = true;
-        ++p.counters.runnext_hits;
+        count(p.counters.runnext_hits);
         return g;
     }
     inherit = false;
     if (G* g = p.runq.pop_head()) {
-        ++p.counters.local_pops;
+        count(p.counters.local_pops);
         return g;
     }
     return nullptr;
@@ -258,7 +258,7 @@ G* Runtime<Policy>::globrunqget_locked(P& p, std::uint32_t max) {
         if (p.runq.put_tail(global_q_.pop_front(), spill)) break;
     if (spill.head) global_q_.append(spill);  // cannot happen with an empty ring; be safe
     global_size_.store(static_cast<std::uint32_t>(global_q_.size), std::memory_order_relaxed);
-    ++p.counters.global_pulls;
+    count(p.counters.global_pulls);
     return g;
 }
 
@@ -355,7 +355,7 @@ top:
             m.spinning = true;
             nmspinning_.fetch_add(1, std::memory_order_seq_cst);
         }
-        ++p.counters.spins;
+        count(p.counters.spins);
         const std::uint64_t deadline = detail::now_ns() + opts_.spin_ns;
         do {
             if (G* g = steal_work(m)) return g;
@@ -405,10 +405,10 @@ top:
         break;  // somebody already took our P off the idle list to wake us: the note is set
     }
 
-    ++p.counters.parks;
+    count(p.counters.parks);
     p.note.sleep();
     p.note.clear();
-    ++p.counters.wakeups;
+    count(p.counters.wakeups);
     sched_lock_.lock();
     if (p.wake_spinning) {
         p.wake_spinning = false;
@@ -429,12 +429,12 @@ G* Runtime<Policy>::steal_work(M& m) {
         G* got = nullptr;
         Victim::for_each_victim(p.victim, p.id, procs, [&](std::uint32_t v) {
             if (v == p.id || v >= procs) return false;
-            ++p.counters.steal_attempts;
+            count(p.counters.steal_attempts);
             std::uint32_t n = 0;
             got = p.runq.template steal_from<typename Policy::steal>(allp_[v]->runq, last, n);
             if (!got) return false;
-            ++p.counters.steals;
-            p.counters.gs_stolen += n;
+            count(p.counters.steals);
+            count(p.counters.gs_stolen, n);
             return true;
         });
         if (got) return got;
@@ -475,7 +475,7 @@ template <policies::Bundle Policy>
 void Runtime<Policy>::prepare_run(M& m, G* g, bool inherit) {
     P& p = *m.p;
     if (!inherit) ++p.schedtick;
-    ++p.counters.gs_run;
+    count(p.counters.gs_run);
     g->state.store(GState::Running, std::memory_order_relaxed);
     m.curg = g;
     g->m = &m;
