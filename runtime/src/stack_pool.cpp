@@ -99,6 +99,13 @@ Stack* StackPool::prepare(Stack* s) {
     return s;
 }
 
+void StackPool::renew_fiber([[maybe_unused]] Stack* s) {
+#if defined(__SANITIZE_THREAD__)
+    if (s->tsan_fiber) __tsan_destroy_fiber(s->tsan_fiber);
+    s->tsan_fiber = __tsan_create_fiber(0);
+#endif
+}
+
 Stack* StackPool::carve_locked() {
     Slab* slab = slabs_.load(std::memory_order_relaxed);
     if (!slab || slab->carved == kStacksPerSlab) {

@@ -17,6 +17,14 @@ inline constexpr std::uint32_t kGlobalGrabMax = kRunQueueSize / 2;
 // it first (Go: usleep(3) in runqgrab); without it a ping-pong pair would be torn apart.
 inline constexpr std::uint64_t kRunnextStealPauseNs = 3'000;
 
+// A G readied through runnext inherits the time slice of the G that readied it, so a pair
+// handing a value back and forth would keep its P forever; Go ends such a slice after 10 ms
+// (sysmon's forcePreemptNS). schedlab has no sysmon: the P looks at the clock every
+// kSliceCheckEvery inherited switches and, once the slice is older than kTimeSliceNs, sends
+// the runnext G to the ring's tail and takes the ring's head instead.
+inline constexpr std::uint64_t kTimeSliceNs = 10'000'000;
+inline constexpr std::uint32_t kSliceCheckEvery = 64;
+
 // Stack of a G: virtual size reserved per G (only touched pages cost memory) and the guard
 // page below it. 64 KiB is ample for scheduler-bound code; Options::stack_size changes it.
 inline constexpr std::size_t kDefaultStackSize = 64 * 1024;

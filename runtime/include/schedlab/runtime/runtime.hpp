@@ -122,6 +122,8 @@ public:
         LocalRunQueue runq;
         std::uint32_t id = 0;
         std::uint64_t schedtick = 0;  // Gs started on this P that did not inherit a slice
+        std::uint32_t inherited = 0;   // switches in the current slice that inherited it
+        std::uint64_t slice_start = 0; // when the slice was first looked at (0: not yet)
         typename Policy::victim::State victim{};
         std::uint64_t rng = 0;
         StackList stack_cache;
@@ -185,6 +187,7 @@ private:
     // Queues (runtime_impl.hpp).
     void runqput(P& p, G* g, bool next);
     G* runqget(P& p, bool& inherit);
+    bool slice_expired(P& p);
     void globrunqput_locked(G* g);
     void globrunqputbatch_locked(GList& batch);
     G* globrunqget_locked(P& p, std::uint32_t max);

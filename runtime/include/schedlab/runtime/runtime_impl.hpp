@@ -218,9 +218,19 @@ void Runtime<Policy>::runqput(P& p, G* g, bool next) {
 template <policies::Bundle Policy>
 G* Runtime<Policy>::runqget(P& p, bool& inherit) {
     if (G* g = p.runq.take_runnext()) {
-        inherit = true;
-        count(p.counters.runnext_hits);
-        return g;
+        if (!slice_expired(p)) {
+            inherit = true;
+            count(p.counters.runnext_hits);
+            return g;
+        }
+        // The slice is over: the runnext G waits its turn at the tail like everybody else.
+        GList spill;
+        if (p.runq.put_tail(g, spill)) {
+            count(p.counters.overflows);
+            sched_lock_.lock();
+            globrunqputbatch_locked(spill);
+            sched_lock_.unlock();
+        }
     }
     inherit = false;
     if (G* g = p.runq.pop_head()) {
@@ -228,6 +238,19 @@ G* Runtime<Policy>::runqget(P& p, bool& inherit) {
         return g;
     }
     return nullptr;
+}
+
+// Whether the slice that runnext Gs keep inheriting has lasted longer than kTimeSliceNs. The
+// clock is read only every kSliceCheckEvery inherited switches, so ping-pong stays cheap.
+template <policies::Bundle Policy>
+bool Runtime<Policy>::slice_expired(P& p) {
+    if (++p.inherited % kSliceCheckEvery != 0) return false;
+    const std::uint64_t now = detail::now_ns();
+    if (p.slice_start == 0) {
+        p.slice_start = now;
+        return false;
+    }
+    return now - p.slice_start > kTimeSliceNs;
 }
 
 template <policies::Bundle Policy>
@@ -474,7 +497,11 @@ void Runtime<Policy>::check_dead_locked_and_report() {
 template <policies::Bundle Policy>
 void Runtime<Policy>::prepare_run(M& m, G* g, bool inherit) {
     P& p = *m.p;
-    if (!inherit) ++p.schedtick;
+    if (!inherit) {
+        ++p.schedtick;
+        p.inherited = 0;
+        p.slice_start = 0;
+    }
     count(p.counters.gs_run);
     g->state.store(GState::Running, std::memory_order_relaxed);
     m.curg = g;
@@ -482,6 +509,7 @@ void Runtime<Policy>::prepare_run(M& m, G* g, bool inherit) {
     if (!g->ctx) {
         // First run: only now does the G get a stack.
         Stack* st = stacks_.get(p.stack_cache);
+        StackPool::renew_fiber(st);
         st->owner_gid = g->id;
         g->stack = st;
         san_set_stack(g->san, st->limit, st->size - sizeof(Stack), st->tsan_fiber);
@@ -585,7 +613,10 @@ void Runtime<Policy>::switch_out(G* g, Action a) {
     auto* m = static_cast<M*>(g->m);
     m->action = a;
     m->prev = g;
-    G* next = a == Action::Yield ? nullptr : m->rt->next_local(*m);
+    // main's exit ends the run: go through g0, which sets terminating before anything else
+    // can be picked (a direct switch would run one more G after main returned).
+    const bool direct = a == Action::Park || (a == Action::Exit && !g->is_main);
+    G* next = direct ? m->rt->next_local(*m) : nullptr;
     transfer_t t;
     if (next) {
         san_before_switch(g->san, next->san, a == Action::Exit);

@@ -62,6 +62,12 @@ public:
         cache.push(s);
         if (cache.count > kCacheHigh) spill(cache);
     }
+    // ThreadSanitizer keeps a shadow call stack per fiber, and a G that exits never returns
+    // from its entry frames, so a fiber reused by G after G would grow it without bound
+    // (it overflows after ~32K Gs). A G starting on a stack therefore gets a fresh fiber.
+    // No-op outside TSan builds.
+    static void renew_fiber(Stack* s);
+
     // Return a whole cache to the pool (end of a run).
     void drain(StackList& cache);
 
