@@ -101,6 +101,8 @@ Stack* StackPool::prepare(Stack* s) {
 
 void StackPool::renew_fiber([[maybe_unused]] Stack* s) {
 #if defined(__SANITIZE_THREAD__)
+    constexpr std::uint32_t kFiberRenewal = 4096;  // 8K of TSan's 64K shadow frames
+    if (++s->uses % kFiberRenewal != 0 && s->tsan_fiber) return;
     if (s->tsan_fiber) __tsan_destroy_fiber(s->tsan_fiber);
     s->tsan_fiber = __tsan_create_fiber(0);
 #endif

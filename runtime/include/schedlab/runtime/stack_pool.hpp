@@ -21,6 +21,7 @@ struct Stack {
     std::size_t size = 0;       // usable bytes from limit up to this header
     void* tsan_fiber = nullptr; // ThreadSanitizer's fiber for this stack (TSan builds only)
     std::uint64_t owner_gid = 0;  // the G running on it, for the stack-overflow message
+    std::uint32_t uses = 0;       // Gs started on it (TSan builds renew the fiber by it)
     bool guarded = false;       // whether a PROT_NONE page lies just below limit
 
     char* top() { return reinterpret_cast<char*>(this); }
@@ -63,9 +64,9 @@ public:
         if (cache.count > kCacheHigh) spill(cache);
     }
     // ThreadSanitizer keeps a shadow call stack per fiber, and a G that exits never returns
-    // from its entry frames, so a fiber reused by G after G would grow it without bound
-    // (it overflows after ~32K Gs). A G starting on a stack therefore gets a fresh fiber.
-    // No-op outside TSan builds.
+    // from its entry frames, so a fiber reused by G after G grows it by two frames per G and
+    // overflows it after ~32K Gs. Creating a fiber is slow under TSan, so a stack gets a fresh
+    // one every kFiberRenewal Gs, well before that. No-op outside TSan builds.
     static void renew_fiber(Stack* s);
 
     // Return a whole cache to the pool (end of a run).
