@@ -8,8 +8,12 @@
 #include <vector>
 
 #include "schedlab/runtime/schedlab.hpp"
+#include "support/stats_checks.hpp"
 
 namespace {
+
+using schedlab::testing::expect_stats_add_up;
+using schedlab::testing::kCounting;
 
 using R = schedlab::GoRuntime;
 
@@ -31,18 +35,7 @@ schedlab::Options procs(int n) {
     return o;
 }
 
-// A build with the CMake option SCHEDLAB_COUNTERS=OFF counts only spawns.
-constexpr bool kCounting = !SCHEDLAB_NO_COUNTERS;
 
-// Counters that hold on every run: each G handed out to run came from exactly one source.
-void expect_stats_add_up(const schedlab::Stats& s) {
-    if (!kCounting) return;
-    EXPECT_EQ(s.gs_run, s.runnext_hits + s.local_pops + s.global_pulls + s.steals);
-    EXPECT_LE(s.steals, s.steal_attempts);
-    EXPECT_GE(s.gs_stolen, s.steals);
-    // A parked M always wakes again (at the latest when the run ends), and counts it.
-    EXPECT_EQ(s.parks, s.wakeups);
-}
 
 TEST(SpawnStress, GsSpawnedByManySpawnersAcrossTwoPsEachRunExactlyOnce) {
     constexpr int kLeaves = kSpawners * kPerSpawner;

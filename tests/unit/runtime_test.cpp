@@ -14,8 +14,12 @@
 #include <vector>
 
 #include "schedlab/runtime/schedlab.hpp"
+#include "support/stats_checks.hpp"
 
 namespace {
+
+using schedlab::testing::expect_stats_add_up;
+using schedlab::testing::kCounting;
 
 using R = schedlab::GoRuntime;
 using schedlab::rt::ChanClosedError;
@@ -30,22 +34,9 @@ schedlab::Options one_p() {
     return o;
 }
 
-// A build with the CMake option SCHEDLAB_COUNTERS=OFF counts only spawns: tests of the other
-// counters skip themselves there.
-constexpr bool kCounting = !SCHEDLAB_NO_COUNTERS;
 #define SKIP_UNLESS_COUNTING() \
     if (!kCounting) GTEST_SKIP() << "built with SCHEDLAB_COUNTERS=OFF"
 
-// Every G that runs is handed out by exactly one of: runnext, the local ring, a global-queue
-// grab (which returns one G and queues the rest locally) or a steal (which returns one G).
-void expect_stats_add_up(const schedlab::Stats& s) {
-    if (!kCounting) return;
-    EXPECT_EQ(s.gs_run, s.runnext_hits + s.local_pops + s.global_pulls + s.steals);
-    EXPECT_GE(s.gs_run, s.spawns);
-    EXPECT_LE(s.steals, s.steal_attempts);
-    EXPECT_GE(s.gs_stolen, s.steals);
-    EXPECT_EQ(s.parks, s.wakeups);  // a parked M always wakes again before the run ends
-}
 
 // ---- run -----------------------------------------------------------------------------------
 

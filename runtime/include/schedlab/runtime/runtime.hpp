@@ -186,6 +186,7 @@ private:
 
     // Queues (runtime_impl.hpp).
     void runqput(P& p, G* g, bool next);
+    void runqput_tail(P& p, G* g);
     G* runqget(P& p, bool& inherit);
     bool slice_expired(P& p);
     void globrunqput_locked(G* g);

@@ -206,6 +206,12 @@ void Runtime<Policy>::runqput(P& p, G* g, bool next) {
         g = p.runq.swap_runnext(g);
         if (!g) return;  // the kicked-out runnext, if any, goes to the tail
     }
+    runqput_tail(p, g);
+}
+
+// Put g at the ring's tail; a full ring sends half of itself plus g to the global queue.
+template <policies::Bundle Policy>
+void Runtime<Policy>::runqput_tail(P& p, G* g) {
     GList spill;
     if (p.runq.put_tail(g, spill)) {
         count(p.counters.overflows);
@@ -224,13 +230,7 @@ G* Runtime<Policy>::runqget(P& p, bool& inherit) {
             return g;
         }
         // The slice is over: the runnext G waits its turn at the tail like everybody else.
-        GList spill;
-        if (p.runq.put_tail(g, spill)) {
-            count(p.counters.overflows);
-            sched_lock_.lock();
-            globrunqputbatch_locked(spill);
-            sched_lock_.unlock();
-        }
+        runqput_tail(p, g);
     }
     inherit = false;
     if (G* g = p.runq.pop_head()) {
