@@ -144,22 +144,31 @@ Stack* StackPool::carve_locked() {
     return st;
 }
 
-void StackPool::refill(StackList& cache) {
+void StackPool::refill(StackCache& cache) {
     lock_.lock();
-    for (std::size_t i = 0; i < kBatch / 2 && free_.head; ++i) cache.push(free_.pop());
-    if (!cache.head) cache.push(carve_locked());
+    for (std::size_t i = 0; i < kBatch && !free_.empty(); ++i) {
+        cache.push(free_.back());
+        free_.pop_back();
+    }
+    if (cache.empty()) cache.push(carve_locked());
     lock_.unlock();
 }
 
-void StackPool::spill(StackList& cache) {
+void StackPool::spill(StackCache& cache) {
     lock_.lock();
-    while (cache.count > kCacheHigh / 2) free_.push(cache.pop());
+    cache.take_oldest(cache.count / 2, [this](Stack* s) { free_.push_back(s); });
     lock_.unlock();
 }
 
-void StackPool::drain(StackList& cache) {
+void StackPool::drain(StackCache& cache) {
     lock_.lock();
-    while (Stack* s = cache.pop()) free_.push(s);
+    while (Stack* s = cache.pop()) free_.push_back(s);
+    lock_.unlock();
+}
+
+void StackPool::give_back(const std::vector<Stack*>& stacks) {
+    lock_.lock();
+    free_.insert(free_.end(), stacks.begin(), stacks.end());
     lock_.unlock();
 }
 

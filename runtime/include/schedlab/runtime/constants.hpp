@@ -35,8 +35,8 @@ inline constexpr std::size_t kStacksPerSlab = 64;
 // (65530 by default), so guards are given to the first stacks only, leaving this many
 // mappings for everything else in the process. Unguarded stacks get a canary instead.
 inline constexpr std::size_t kMapCountReserve = 8192;
-// Per-P caches of free stacks and free Gs; beyond the high-water mark half goes to the
-// runtime-wide pool, and an empty cache refills with one batch (Go's stackcache/gFree idea).
+// Per-P caches of free stacks and free Gs (arrays of pointers); a full cache gives its older
+// half to the runtime-wide pool, an empty one refills with one batch (Go's stackcache/gFree).
 inline constexpr std::size_t kPerPCacheMax = 64;
 inline constexpr std::size_t kCacheBatch = 32;
 // Gs are allocated in slabs of this many and never returned to the OS during a run.

@@ -29,6 +29,7 @@
 #include "schedlab/runtime/context.hpp"
 #include "schedlab/runtime/counters.hpp"
 #include "schedlab/runtime/detail.hpp"
+#include "schedlab/runtime/free_cache.hpp"
 #include "schedlab/runtime/g.hpp"
 #include "schedlab/runtime/local_queue.hpp"
 #include "schedlab/runtime/note.hpp"
@@ -126,8 +127,8 @@ public:
         std::uint64_t slice_start = 0; // when the slice was first looked at (0: not yet)
         typename Policy::victim::State victim{};
         std::uint64_t rng = 0;
-        StackList stack_cache;
-        GList gfree;
+        StackCache stack_cache;
+        FreeCache<G, kPerPCacheMax> gfree;
         std::uint64_t gid_seq = 0;
         // Idle bookkeeping, under sched_lock_: whether this P is on the idle list, and
         // whether the M that woke it handed it the spinning token.
@@ -224,7 +225,7 @@ private:
     // Every G ever allocated (slabs), and the runtime-wide free list; under g_lock_.
     alignas(64) SpinLock g_lock_;
     std::vector<std::unique_ptr<G[]>> gslabs_;
-    GList gfree_;
+    std::vector<G*> gfree_;
 };
 
 template <policies::Bundle Policy>

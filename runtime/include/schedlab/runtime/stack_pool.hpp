@@ -7,8 +7,10 @@
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
+#include <vector>
 
 #include "schedlab/runtime/constants.hpp"
+#include "schedlab/runtime/free_cache.hpp"
 #include "schedlab/runtime/spinlock.hpp"
 
 namespace schedlab::rt {
@@ -27,24 +29,7 @@ struct Stack {
     char* top() { return reinterpret_cast<char*>(this); }
 };
 
-// A LIFO of free stacks, owned by one P (no lock) or by the pool (under its lock).
-struct StackList {
-    Stack* head = nullptr;
-    std::size_t count = 0;
-    void push(Stack* s) {
-        s->next = head;
-        head = s;
-        ++count;
-    }
-    Stack* pop() {
-        Stack* s = head;
-        if (s) {
-            head = s->next;
-            --count;
-        }
-        return s;
-    }
-};
+using StackCache = FreeCache<Stack, kPerPCacheMax>;
 
 class StackPool {
 public:
@@ -54,14 +39,13 @@ public:
     StackPool& operator=(const StackPool&) = delete;
 
     // Per-P cache operations: the fast path touches only the cache.
-    Stack* get(StackList& cache) {
-        if (Stack* s = cache.pop()) return prepare(s);
-        refill(cache);
+    Stack* get(StackCache& cache) {
+        if (cache.empty()) refill(cache);
         return prepare(cache.pop());
     }
-    void put(StackList& cache, Stack* s) {
+    void put(StackCache& cache, Stack* s) {
+        if (cache.full()) spill(cache);
         cache.push(s);
-        if (cache.count > kCacheHigh) spill(cache);
     }
     // ThreadSanitizer keeps a shadow call stack per fiber, and a G that exits never returns
     // from its entry frames, so a fiber reused by G after G grows it by two frames per G and
@@ -69,8 +53,9 @@ public:
     // one every kFiberRenewal Gs, well before that. No-op outside TSan builds.
     static void renew_fiber(Stack* s);
 
-    // Return a whole cache to the pool (end of a run).
-    void drain(StackList& cache);
+    // Return stacks to the pool: a whole cache, or stacks abandoned at the end of a run.
+    void drain(StackCache& cache);
+    void give_back(const std::vector<Stack*>& stacks);
 
     std::size_t stack_size() const { return stack_size_; }
     std::size_t stacks_created() const { return created_; }
@@ -85,8 +70,8 @@ private:
     static constexpr std::size_t kBatch = kCacheBatch;
 
     static Stack* prepare(Stack* s);
-    void refill(StackList& cache);
-    void spill(StackList& cache);
+    void refill(StackCache& cache);
+    void spill(StackCache& cache);
     Stack* carve_locked();
 
     // Slabs form an append-only list so that the SIGSEGV handler can walk it without a lock.
@@ -101,7 +86,7 @@ private:
     std::size_t stack_size_;   // usable bytes per stack, header included
     std::size_t stride_;       // bytes per stack in a slab, guard included
     alignas(64) SpinLock lock_;
-    StackList free_;
+    std::vector<Stack*> free_;  // under lock_
     std::atomic<Slab*> slabs_{nullptr};  // newest first; Slab::carved changes only under lock_
     std::size_t created_ = 0;
     std::size_t guarded_ = 0;
