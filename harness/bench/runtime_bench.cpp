@@ -73,6 +73,26 @@ void finish(benchmark::State& state, const R& rt, const char* per_unit_name, dou
     export_stats(state, rt.stats());
 }
 
+// Warm up once, then time one rt.run(main) per benchmark iteration. verify(result) returns an
+// error message or nullptr; units(rt) is how many units (Gs, round trips, ...) a run did.
+template <class F, class Verify, class Units>
+void measure(benchmark::State& state, R& rt, F& main, Verify verify, Units units,
+             const char* per_unit_name) {
+    auto result = rt.run(main);  // warm-up: faults in every stack and G the work needs
+    double total_ns = 0, total_units = 0;
+    for (auto _ : state) {
+        const double ns = timed_run(rt, main, result);
+        state.SetIterationTime(ns * 1e-9);
+        if (const char* error = verify(result)) {
+            state.SkipWithError(error);
+            break;
+        }
+        total_ns += ns;
+        total_units += units(rt);
+    }
+    finish(state, rt, per_unit_name, total_ns, total_units);
+}
+
 // Resident set size in bytes, from /proc/self/statm (second field: resident pages).
 std::int64_t rss_bytes() {
     std::FILE* f = std::fopen("/proc/self/statm", "r");
@@ -97,20 +117,11 @@ void BM_SpawnStorm(benchmark::State& state) {
         wg.wait();
         return wg.count();
     };
-    std::int64_t left = 0;
-    timed_run(*rt, main, left);  // warm-up
-    double total_ns = 0, units = 0;
-    for (auto _ : state) {
-        const double ns = timed_run(*rt, main, left);
-        state.SetIterationTime(ns * 1e-9);
-        if (left != 0) {
-            state.SkipWithError("WaitGroup counter not zero after wait");
-            break;
-        }
-        total_ns += ns;
-        units += static_cast<double>(rt->stats().spawns);  // N + main
-    }
-    finish(state, *rt, "ns_per_G", total_ns, units);
+    measure(
+        state, *rt, main,
+        [](std::int64_t left) { return left == 0 ? nullptr : "WaitGroup counter not zero after wait"; },
+        [](const R& r) { return static_cast<double>(r.stats().spawns); },  // N + main
+        "ns_per_G");
 }
 BENCHMARK(BM_SpawnStorm)
     ->ArgName("procs")
@@ -135,20 +146,9 @@ void BM_SpawnThenWait(benchmark::State& state) {
         }
         return sum;
     };
-    std::int64_t sum = 0;
-    timed_run(*rt, main, sum);  // warm-up
-    double total_ns = 0, units = 0;
-    for (auto _ : state) {
-        const double ns = timed_run(*rt, main, sum);
-        state.SetIterationTime(ns * 1e-9);
-        if (sum != n) {
-            state.SkipWithError("wrong number of receives");
-            break;
-        }
-        total_ns += ns;
-        units += static_cast<double>(n);
-    }
-    finish(state, *rt, "ns_per_iter", total_ns, units);
+    measure(
+        state, *rt, main, [n](std::int64_t sum) { return sum == n ? nullptr : "wrong number of receives"; },
+        [n](const R&) { return static_cast<double>(n); }, "ns_per_iter");
 }
 BENCHMARK(BM_SpawnThenWait)
     ->ArgName("procs")
@@ -176,20 +176,9 @@ void ping_pong(benchmark::State& state, std::size_t cap) {
         }
         return v;
     };
-    std::int64_t v = 0;
-    timed_run(*rt, main, v);  // warm-up
-    double total_ns = 0, units = 0;
-    for (auto _ : state) {
-        const double ns = timed_run(*rt, main, v);
-        state.SetIterationTime(ns * 1e-9);
-        if (v != n) {
-            state.SkipWithError("ping-pong counter mismatch");
-            break;
-        }
-        total_ns += ns;
-        units += static_cast<double>(n);
-    }
-    finish(state, *rt, "ns_per_round_trip", total_ns, units);
+    measure(
+        state, *rt, main, [n](std::int64_t v) { return v == n ? nullptr : "ping-pong counter mismatch"; },
+        [n](const R&) { return static_cast<double>(n); }, "ns_per_round_trip");
 }
 void BM_PingPongUnbuffered(benchmark::State& state) { ping_pong(state, 0); }
 void BM_PingPongBuffered(benchmark::State& state) { ping_pong(state, 1); }
@@ -226,16 +215,9 @@ void BM_Yield(benchmark::State& state) {
         wg.wait();
         return 0;
     };
-    int rc = 0;
-    timed_run(*rt, main, rc);  // warm-up
-    double total_ns = 0, units = 0;
-    for (auto _ : state) {
-        const double ns = timed_run(*rt, main, rc);
-        state.SetIterationTime(ns * 1e-9);
-        total_ns += ns;
-        units += static_cast<double>(gs * n);
-    }
-    finish(state, *rt, "ns_per_yield", total_ns, units);
+    measure(
+        state, *rt, main, [](int) -> const char* { return nullptr; },
+        [gs, n](const R&) { return static_cast<double>(gs * n); }, "ns_per_yield");
 }
 BENCHMARK(BM_Yield)
     ->ArgNames({"gs", "procs"})
@@ -286,20 +268,10 @@ void BM_FibGPerCall(benchmark::State& state) {
         fib_g(n, &r);  // main is the root call: every call is a G
         return r;
     };
-    std::int64_t got = 0;
-    timed_run(*rt, main, got);  // warm-up (faults in the stacks of every G parked at once)
-    double total_ns = 0, units = 0;
-    for (auto _ : state) {
-        const double ns = timed_run(*rt, main, got);
-        state.SetIterationTime(ns * 1e-9);
-        if (got != expected) {
-            state.SkipWithError("fib result is wrong");
-            break;
-        }
-        total_ns += ns;
-        units += static_cast<double>(rt->stats().spawns);  // calls, main included
-    }
-    finish(state, *rt, "ns_per_G", total_ns, units);
+    measure(
+        state, *rt, main, [expected](std::int64_t got) { return got == expected ? nullptr : "fib result is wrong"; },
+        [](const R& r) { return static_cast<double>(r.stats().spawns); },  // calls, main included
+        "ns_per_G");
     state.counters["stacks"] = static_cast<double>(rt->stack_pool().stacks_created());
 }
 BENCHMARK(BM_FibGPerCall)
