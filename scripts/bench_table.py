@@ -52,8 +52,10 @@ def main(argv):
             order.append(name)
         stats[name][b["aggregate_name"]] = b
     ctx = data.get("context", {})
+    reps = {stats[n]["median"].get("repetitions") for n in order if "median" in stats[n]}
+    reps_s = "/".join(str(r) for r in sorted(r for r in reps if r is not None)) or "?"
     print(f"Host: {ctx.get('host_name', '?')}, {ctx.get('num_cpus', '?')} CPUs, "
-          f"{ctx.get('date', '?')}; medians of {ctx.get('repetitions', '?') if 'repetitions' in ctx else 'the'} repetitions.")
+          f"{ctx.get('date', '?')}; medians of {reps_s} repetitions; cv = stddev/mean.")
     print()
     print("| benchmark | figure | median | cv | target | met |")
     print("|---|---|---|---|---|---|")
@@ -69,7 +71,8 @@ def main(argv):
         cv_s = f"{100 * cv:.1f}%" if cv is not None else "-"
         tgt = f"<= {target}" if target is not None else "-"
         met = "-" if target is None else ("yes" if med <= target else "no")
-        print(f"| {name} ({what}) | {unit} | {med:.4g} | {cv_s} | {tgt} | {met} |")
+        label = re.sub(r"/(iterations:\d+|manual_time|real_time)", "", name)
+        print(f"| {label} ({what}) | {unit} | {med:.4g} | {cv_s} | {tgt} | {met} |")
     return 0
 
 
