@@ -5,8 +5,9 @@
 //   int answer = R::run(2, [] { R::Chan<int> c; R::go([&] { c.send(42); }); return c.recv(); });
 #pragma once
 
-#include "schedlab/policies/go.hpp"
+#include "schedlab/policies/bundles.hpp"
 #include "schedlab/runtime/chan.hpp"
+#include "schedlab/runtime/instantiated.hpp"
 #include "schedlab/runtime/runtime.hpp"
 #include "schedlab/runtime/select.hpp"
 #include "schedlab/runtime/sync.hpp"
@@ -17,9 +18,8 @@ using rt::Options;
 using rt::Runtime;
 using rt::Stats;
 
-// The runtime under Go's policy, compiled once in runtime/src/runtime_go.cpp.
+// The runtime under Go's policy (compiled in the library, as is every bundle listed in
+// instantiated.hpp).
 using GoRuntime = rt::Runtime<policies::Go>;
 
 }  // namespace schedlab
-
-extern template class schedlab::rt::Runtime<schedlab::policies::Go>;
