@@ -93,6 +93,19 @@ void measure(benchmark::State& state, R& rt, F& main, Verify verify, Units units
     finish(state, rt, per_unit_name, total_ns, total_units);
 }
 
+// Registration shapes: whole runs timed by hand, in milliseconds, on 1 and 2 Ps (or 1 only).
+void timed_runs(benchmark::internal::Benchmark* b, int iterations) {
+    b->Iterations(iterations)->UseManualTime()->Unit(benchmark::kMillisecond);
+}
+void on_one_and_two_ps(benchmark::internal::Benchmark* b) {
+    b->ArgName("procs")->Arg(1)->Arg(2);
+    timed_runs(b, 5);
+}
+void on_one_p(benchmark::internal::Benchmark* b) {
+    b->ArgName("procs")->Arg(1);
+    timed_runs(b, 5);
+}
+
 // Resident set size in bytes, from /proc/self/statm (second field: resident pages).
 std::int64_t rss_bytes() {
     std::FILE* f = std::fopen("/proc/self/statm", "r");
@@ -123,13 +136,7 @@ void BM_SpawnStorm(benchmark::State& state) {
         [](const R& r) { return static_cast<double>(r.stats().spawns); },  // N + main
         "ns_per_G");
 }
-BENCHMARK(BM_SpawnStorm)
-    ->ArgName("procs")
-    ->Arg(1)
-    ->Arg(2)
-    ->Iterations(5)
-    ->UseManualTime()
-    ->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_SpawnStorm)->Apply(on_one_and_two_ps);
 
 // ---- 2. Spawn then wait ----------------------------------------------------------------------
 // `go f(); <-done` in a loop: f sends on an unbuffered channel that main receives from.
@@ -150,12 +157,7 @@ void BM_SpawnThenWait(benchmark::State& state) {
         state, *rt, main, [n](std::int64_t sum) { return sum == n ? nullptr : "wrong number of receives"; },
         [n](const R&) { return static_cast<double>(n); }, "ns_per_iter");
 }
-BENCHMARK(BM_SpawnThenWait)
-    ->ArgName("procs")
-    ->Arg(1)
-    ->Iterations(5)
-    ->UseManualTime()
-    ->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_SpawnThenWait)->Apply(on_one_p);
 
 // ---- 3./4. Ping-pong -------------------------------------------------------------------------
 // main and one other G bounce a counter over two channels of capacity `cap`; one round trip
@@ -182,20 +184,8 @@ void ping_pong(benchmark::State& state, std::size_t cap) {
 }
 void BM_PingPongUnbuffered(benchmark::State& state) { ping_pong(state, 0); }
 void BM_PingPongBuffered(benchmark::State& state) { ping_pong(state, 1); }
-BENCHMARK(BM_PingPongUnbuffered)
-    ->ArgName("procs")
-    ->Arg(1)
-    ->Arg(2)
-    ->Iterations(5)
-    ->UseManualTime()
-    ->Unit(benchmark::kMillisecond);
-BENCHMARK(BM_PingPongBuffered)
-    ->ArgName("procs")
-    ->Arg(1)
-    ->Arg(2)
-    ->Iterations(5)
-    ->UseManualTime()
-    ->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_PingPongUnbuffered)->Apply(on_one_and_two_ps);
+BENCHMARK(BM_PingPongBuffered)->Apply(on_one_and_two_ps);
 
 // ---- 5. Yield --------------------------------------------------------------------------------
 // `gs` Gs each yield kYieldsPerG times (Go's Gosched: through the global queue); main waits.
@@ -223,9 +213,7 @@ BENCHMARK(BM_Yield)
     ->ArgNames({"gs", "procs"})
     ->Args({1, 1})
     ->Args({2, 1})
-    ->Iterations(5)
-    ->UseManualTime()
-    ->Unit(benchmark::kMillisecond);
+    ->Apply([](benchmark::internal::Benchmark* b) { timed_runs(b, 5); });
 
 // ---- 6. fib with a G per call ----------------------------------------------------------------
 // fib(n) spawns fib(n-1) and fib(n-2) as Gs, waits for both on a WaitGroup, and adds.
@@ -280,9 +268,7 @@ BENCHMARK(BM_FibGPerCall)
     ->Args({27, 2})
     ->Args({30, 1})
     ->Args({30, 2})
-    ->Iterations(2)
-    ->UseManualTime()
-    ->Unit(benchmark::kMillisecond);
+    ->Apply([](benchmark::internal::Benchmark* b) { timed_runs(b, 2); });
 
 // ---- 7. Memory of parked Gs ------------------------------------------------------------------
 // main spawns N Gs that each count themselves in and park receiving from one unbuffered
@@ -344,12 +330,9 @@ void BM_ParkedGsMemory(benchmark::State& state) {
     state.counters["stacks"] = static_cast<double>(stacks);
     export_stats(state, stats);
 }
-BENCHMARK(BM_ParkedGsMemory)
-    ->ArgName("procs")
-    ->Arg(1)
-    ->Iterations(1)
-    ->UseManualTime()
-    ->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_ParkedGsMemory)->ArgName("procs")->Arg(1)->Apply([](benchmark::internal::Benchmark* b) {
+    timed_runs(b, 1);
+});
 
 }  // namespace
 
