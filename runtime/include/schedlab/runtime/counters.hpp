@@ -29,12 +29,16 @@ struct alignas(64) Counters {
     SCHEDLAB_COUNTERS(SCHEDLAB_COUNTER_FIELD)
 #undef SCHEDLAB_COUNTER_FIELD
     std::uint64_t gs_exited = 0;  // internal: live Gs = spawns - gs_exited, summed over Ps
+    // The most Ms seen spinning at once (by an M that had just started spinning): merged by
+    // max, not sum, so the spinning policy's cap can be checked after a run.
+    std::uint64_t spinning_high_water = 0;
 
     Counters& operator+=(const Counters& o) {
 #define SCHEDLAB_COUNTER_ADD(name, doc) name += o.name;
         SCHEDLAB_COUNTERS(SCHEDLAB_COUNTER_ADD)
 #undef SCHEDLAB_COUNTER_ADD
         gs_exited += o.gs_exited;
+        if (o.spinning_high_water > spinning_high_water) spinning_high_water = o.spinning_high_water;
         return *this;
     }
 };

@@ -175,6 +175,7 @@ private:
     void schedule_loop(M& m);
     G* find_runnable(M& m, bool& inherit);
     G* steal_work(M& m);
+    bool become_spinning(M& m);
     void execute(M& m, G* g, bool inherit);
     void reset_spinning(M& m);
     void wakep();

@@ -372,14 +372,7 @@ top:
     }
 
     // Spin: steal from other Ps, for up to spin_ns, if the policy lets this M spin.
-    if (procs > 1 &&
-        (m.spinning ||
-         Policy::spin_cap::may_spin(nmspinning_.load(std::memory_order_relaxed),
-                                    procs - npidle_.load(std::memory_order_relaxed), procs))) {
-        if (!m.spinning) {
-            m.spinning = true;
-            nmspinning_.fetch_add(1, std::memory_order_seq_cst);
-        }
+    if (procs > 1 && (m.spinning || become_spinning(m))) {
         count(p.counters.spins);
         const std::uint64_t deadline = detail::now_ns() + opts_.spin_ns;
         do {
@@ -437,10 +430,30 @@ top:
     sched_lock_.lock();
     if (p.wake_spinning) {
         p.wake_spinning = false;
-        m.spinning = true;  // the waker counted us in nmspinning already
+        m.spinning = true;  // the waker counted us in nmspinning already (it was 0)
+        if (p.counters.spinning_high_water == 0) p.counters.spinning_high_water = 1;
     }
     sched_lock_.unlock();
     goto top;
+}
+
+// Start spinning if the spinning policy allows one more spinner. The check and the increment
+// are one CAS, so concurrent Ms cannot together exceed the cap (the M woken by wakep is
+// handed its spinning token separately, so at most one spinner exists beyond a cap of 0).
+template <policies::Bundle Policy>
+bool Runtime<Policy>::become_spinning(M& m) {
+    const auto procs = static_cast<std::uint32_t>(procs_);
+    std::uint32_t spinning = nmspinning_.load(std::memory_order_relaxed);
+    for (;;) {
+        const std::uint32_t busy = procs - npidle_.load(std::memory_order_relaxed);
+        if (!Policy::spin_cap::may_spin(spinning, busy, procs)) return false;
+        if (nmspinning_.compare_exchange_weak(spinning, spinning + 1, std::memory_order_seq_cst))
+            break;
+    }
+    m.spinning = true;
+    P& p = *m.p;
+    if (spinning + 1 > p.counters.spinning_high_water) p.counters.spinning_high_water = spinning + 1;
+    return true;
 }
 
 template <policies::Bundle Policy>
