@@ -45,6 +45,8 @@ template <class R>
 class WaitGroup;
 template <class R>
 class Mutex;
+template <class R>
+class TaskGroup;
 template <class R, class... Cases>
 int select(Cases... cases);
 
@@ -56,6 +58,7 @@ public:
     using Chan = rt::Chan<T, Runtime>;
     using WaitGroup = rt::WaitGroup<Runtime>;
     using Mutex = rt::Mutex<Runtime>;
+    using Group = rt::TaskGroup<Runtime>;
 
     explicit Runtime(Options opts = {});
     ~Runtime();

@@ -11,6 +11,7 @@
 #include "schedlab/runtime/runtime.hpp"
 #include "schedlab/runtime/select.hpp"
 #include "schedlab/runtime/sync.hpp"
+#include "schedlab/runtime/task_runtime.hpp"
 
 namespace schedlab {
 
@@ -21,5 +22,6 @@ using rt::Stats;
 // The runtime under Go's policy (compiled in the library, as is every bundle listed in
 // instantiated.hpp).
 using GoRuntime = rt::Runtime<policies::Go>;
+static_assert(rt::TaskRuntime<GoRuntime>);
 
 }  // namespace schedlab
