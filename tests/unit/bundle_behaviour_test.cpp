@@ -2,10 +2,15 @@
 // counters (the pure policy functions are tested in policies_test.cpp).
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <string>
+#include <string_view>
 #include <thread>
+#include <tuple>
+#include <utility>
 #include <vector>
 
 #include "schedlab/runtime/schedlab.hpp"
@@ -149,6 +154,31 @@ TEST(TokioLike, RunsAndChecksTheGlobalQueueEvery31Ticks) {
     const int at = round_when_global_victim_runs<TokioLike>(1000);
     EXPECT_GE(at, 0);
     EXPECT_LT(at, 2 * 31);
+}
+
+// Every point of the global-check sweep (CMake list SCHEDLAB_GLOBAL_CHECK_VALUES), through the
+// runtime: a global G runs within about N rounds of a busy local producer, or, for never,
+// only after the producer ends.
+template <class B>
+void expect_global_check_as_configured(std::string_view value) {
+    constexpr int kRounds = 1000;
+    const int at = round_when_global_victim_runs<B>(kRounds);
+    if (value == "never") {
+        EXPECT_EQ(at, kRounds) << B::name;
+        return;
+    }
+    const int period = std::stoi(std::string(value));
+    EXPECT_GE(at, 0) << B::name;
+    EXPECT_LT(at, std::min(kRounds, 2 * period + 2)) << B::name << " (every " << period << ")";
+}
+
+TEST(GlobalCheckSweep, EachPointChecksTheGlobalQueueAsOftenAsItsValueSays) {
+    using Sweep = sweep::GlobalCheckSweep;
+    [&]<std::size_t... I>(std::index_sequence<I...>) {
+        (expect_global_check_as_configured<std::tuple_element_t<I, Sweep>>(
+             sweep::global_check_values[I]),
+         ...);
+    }(std::make_index_sequence<std::tuple_size_v<Sweep>>{});
 }
 
 TEST(StealAllBundle, RunsFibCorrectlyOnTwoPs) {

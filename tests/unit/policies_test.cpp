@@ -112,7 +112,12 @@ TEST(VictimOrders, StopAtTheFirstVictimThatYieldsWork) {
 
 TEST(Bundles, NameTheirDimensions) {
     EXPECT_EQ(std::string(TokioLike::name), "tokio-like");
-    EXPECT_EQ(std::string(TokioLike::global_check::name), "every-n");
+    EXPECT_EQ(std::string(TokioLike::global_check::name), "every-31");
+    EXPECT_EQ(std::string(Go::global_check::name), "every-61");
+    EXPECT_EQ(std::string(StealFraction<3, 4>::name), "3/4");
+    EXPECT_EQ(std::string(StealFraction<12, 100>::name), "12/100");
+    EXPECT_EQ(std::string(SpinFixed<2>::name), "fixed-2");
+    EXPECT_EQ(std::string(GlobalCheckEvery<1>::name), "every-1");
     EXPECT_EQ(TokioLike::global_check::period, 31u);
     EXPECT_EQ(std::string(CilkLike::steal::name), "one");
     EXPECT_FALSE(NoRunnext::runnext::enabled);

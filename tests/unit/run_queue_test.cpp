@@ -3,12 +3,17 @@
 #include <gtest/gtest.h>
 
 #include <cstdint>
+#include <utility>
+#include <tuple>
+#include <string_view>
+#include <algorithm>
 #include <memory>
 #include <set>
 #include <string>
 #include <vector>
 
 #include "schedlab/policies/go.hpp"
+#include "schedlab/policies/sweep_bundles.hpp"
 #include "schedlab/runtime/local_queue.hpp"
 
 namespace {
@@ -212,6 +217,57 @@ INSTANTIATE_TEST_SUITE_P(SeveralQueueLengths, RunQueueSteal,
                          [](const ::testing::TestParamInfo<std::uint32_t>& info) {
                              return std::string("n").append(std::to_string(info.param));
                          });
+
+// Every point of the steal-fraction sweep (CMake list SCHEDLAB_STEAL_FRACTIONS): one steal
+// from a victim with n queued Gs moves exactly the policy's take(n), which is what the value
+// in the list says.
+template <class Tuple>
+struct StealSweepTypes;
+template <class... B>
+struct StealSweepTypes<std::tuple<B...>> {
+    using type = ::testing::Types<B...>;
+};
+template <class B>
+class StealSweep : public ::testing::Test {};
+TYPED_TEST_SUITE(StealSweep, StealSweepTypes<schedlab::policies::sweep::StealSweep>::type);
+
+std::uint32_t expected_take(std::string_view value, std::uint32_t n) {
+    if (value == "one") return 1;
+    if (value == "all") return n;
+    if (value == "half") return n - n / 2;
+    const auto slash = value.find('/');
+    const std::uint32_t num = std::stoul(std::string(value.substr(0, slash)));
+    const std::uint32_t den = std::stoul(std::string(value.substr(slash + 1)));
+    return std::max<std::uint32_t>(1, (n * num + den - 1) / den);
+}
+
+template <class B>
+std::string_view steal_value_of() {
+    using Sweep = schedlab::policies::sweep::StealSweep;
+    std::string_view v;
+    [&]<std::size_t... I>(std::index_sequence<I...>) {
+        ((std::is_same_v<std::tuple_element_t<I, Sweep>, B>
+              ? (v = schedlab::policies::sweep::steal_values[I], 0)
+              : 0),
+         ...);
+    }(std::make_index_sequence<std::tuple_size_v<Sweep>>{});
+    return v;
+}
+
+TYPED_TEST(StealSweep, OneStealMovesWhatTheSweepValueSays) {
+    using Steal = typename TypeParam::steal;
+    const std::string_view value = steal_value_of<TypeParam>();
+    ASSERT_FALSE(value.empty());
+    for (std::uint32_t n : {1u, 2u, 3u, 7u, 100u, 256u}) {
+        FakeGs gs(n);
+        LocalRunQueue victim, thief;
+        fill(victim, gs, 0, n);
+        std::uint32_t stolen = 0;
+        ASSERT_NE(thief.steal_from<Steal>(victim, false, stolen), nullptr);
+        EXPECT_EQ(stolen, expected_take(value, n)) << "value " << value << ", n " << n;
+        EXPECT_EQ(victim.size(), n - stolen);
+    }
+}
 
 TEST(RunQueue, StealFromAnEmptyVictimTakesNothing) {
     LocalRunQueue victim, thief;

@@ -3,6 +3,8 @@
 
 #include <cstdint>
 
+#include "schedlab/policies/name.hpp"
+
 namespace schedlab::policies {
 
 // Every Nth tick. Go uses 61: often enough that Gs in the global queue cannot starve behind a
@@ -12,7 +14,7 @@ template <std::uint64_t N>
 struct GlobalCheckEvery {
     static_assert(N >= 1, "a global-check period must be at least 1 tick");
     static constexpr std::uint64_t period = N;
-    static constexpr const char* name = "every-n";
+    static constexpr const char* name = naming::with_number<naming::kEvery, N>.data();
     static constexpr bool check_global_first(std::uint64_t schedtick) {
         return schedtick % N == 0;
     }

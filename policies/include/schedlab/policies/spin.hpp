@@ -5,6 +5,8 @@
 
 #include <cstdint>
 
+#include "schedlab/policies/name.hpp"
+
 namespace schedlab::policies {
 
 // Go's findRunnable: spin only while 2 * spinning < busy Ps, so spinning Ms are capped at
@@ -39,7 +41,7 @@ struct SpinAll {
 // At most N spinning Ms.
 template <std::uint32_t N>
 struct SpinFixed {
-    static constexpr const char* name = "fixed";
+    static constexpr const char* name = naming::with_number<naming::kFixed, N>.data();
     static constexpr std::uint32_t cap = N;
     static constexpr bool may_spin(std::uint32_t spinning, std::uint32_t, std::uint32_t) {
         return spinning < N;

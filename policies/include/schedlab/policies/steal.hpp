@@ -3,6 +3,8 @@
 
 #include <cstdint>
 
+#include "schedlab/policies/name.hpp"
+
 namespace schedlab::policies {
 
 // Go's runqgrab: n - n/2, half rounded up, so a lone queued G can still be stolen.
@@ -27,7 +29,7 @@ struct StealAll {
 template <std::uint32_t Num, std::uint32_t Den>
 struct StealFraction {
     static_assert(Den > 0 && Num > 0 && Num <= Den, "a steal fraction must be in (0, 1]");
-    static constexpr const char* name = "fraction";
+    static constexpr const char* name = naming::fraction<Num, Den>.data();
     static constexpr std::uint32_t numerator = Num;
     static constexpr std::uint32_t denominator = Den;
     static constexpr std::uint32_t take(std::uint32_t n) {
