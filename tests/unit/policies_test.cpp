@@ -68,10 +68,10 @@ template <class Order>
 void expect_every_p_once_per_round(std::uint32_t procs) {
     typename Order::State s{};
     for (std::uint32_t self = 0; self < procs; ++self) {
-        Order::init(s, self, procs, 7);
+        Order::init(s, self, Topology::flat(procs), 7);
         for (int round = 0; round < 20; ++round) {
             std::multiset<std::uint32_t> seen;
-            Order::for_each_victim(s, self, procs, [&](std::uint32_t p) {
+            Order::for_each_victim(s, round % Order::rounds, [&](std::uint32_t p) {
                 seen.insert(p);
                 return false;
             });
@@ -91,8 +91,9 @@ TEST(VictimOrders, EachVisitsEveryPExactlyOncePerRound) {
 
 TEST(RoundRobinOrder, StartsWithTheNextPUp) {
     RoundRobinOrder::State s;
+    RoundRobinOrder::init(s, 2, Topology::flat(4), 1);
     std::vector<std::uint32_t> order;
-    RoundRobinOrder::for_each_victim(s, 2, 4, [&](std::uint32_t p) {
+    RoundRobinOrder::for_each_victim(s, 0, [&](std::uint32_t p) {
         order.push_back(p);
         return false;
     });
@@ -101,9 +102,9 @@ TEST(RoundRobinOrder, StartsWithTheNextPUp) {
 
 TEST(VictimOrders, StopAtTheFirstVictimThatYieldsWork) {
     RandomStartSequential::State s;
-    RandomStartSequential::init(s, 0, 8, 1);
+    RandomStartSequential::init(s, 0, Topology::flat(8), 1);
     int visited = 0;
-    const bool found = RandomStartSequential::for_each_victim(s, 0, 8, [&](std::uint32_t) {
+    const bool found = RandomStartSequential::for_each_victim(s, 0, [&](std::uint32_t) {
         return ++visited == 3;
     });
     EXPECT_TRUE(found);

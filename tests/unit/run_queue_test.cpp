@@ -22,6 +22,7 @@ using schedlab::policies::GlobalCheckEvery;
 using schedlab::policies::RandomCoprimeOrder;
 using schedlab::policies::SpinHalfBusy;
 using schedlab::policies::StealHalf;
+using schedlab::policies::Topology;
 using schedlab::rt::G;
 using schedlab::rt::GList;
 using schedlab::rt::LocalRunQueue;
@@ -384,12 +385,12 @@ TEST(GoPolicy, RandomCoprimeOrderVisitsEveryPExactlyOncePerRound) {
         for (std::uint32_t self = 0; self < procs; ++self) {
             for (std::uint64_t seed : {1ull, 2ull, 0xdeadbeefull}) {
                 RandomCoprimeOrder::State state;
-                RandomCoprimeOrder::init(state, self, procs, seed);
+                RandomCoprimeOrder::init(state, self, Topology::flat(procs), seed);
                 std::set<std::uint32_t> starts;
                 for (int round = 0; round < 50; ++round) {
                     std::vector<std::uint32_t> seen;
                     const bool stopped = RandomCoprimeOrder::for_each_victim(
-                        state, self, procs, [&](std::uint32_t p) {
+                        state, round % 4, [&](std::uint32_t p) {
                             seen.push_back(p);
                             return false;
                         });
@@ -417,10 +418,10 @@ TEST(GoPolicy, RandomCoprimeOrderVisitsEveryPForLargeProcCounts) {
     // More Ps than the table of coprime strides holds: still a permutation.
     for (std::uint32_t procs : {97u, 128u, 210u, 1024u}) {
         RandomCoprimeOrder::State state;
-        RandomCoprimeOrder::init(state, 0, procs, 7);
+        RandomCoprimeOrder::init(state, 0, Topology::flat(procs), 7);
         for (int round = 0; round < 8; ++round) {
             std::vector<int> count(procs, 0);
-            RandomCoprimeOrder::for_each_victim(state, 0, procs, [&](std::uint32_t p) {
+            RandomCoprimeOrder::for_each_victim(state, round % 4, [&](std::uint32_t p) {
                 ++count.at(p);
                 return false;
             });
@@ -431,9 +432,9 @@ TEST(GoPolicy, RandomCoprimeOrderVisitsEveryPForLargeProcCounts) {
 
 TEST(GoPolicy, RandomCoprimeOrderStopsAtTheFirstVictimThatYieldsWork) {
     RandomCoprimeOrder::State state;
-    RandomCoprimeOrder::init(state, 0, 8, 1);
+    RandomCoprimeOrder::init(state, 0, Topology::flat(8), 1);
     int visits = 0;
-    const bool found = RandomCoprimeOrder::for_each_victim(state, 0, 8, [&](std::uint32_t p) {
+    const bool found = RandomCoprimeOrder::for_each_victim(state, 0, [&](std::uint32_t p) {
         ++visits;
         return p == 5;
     });

@@ -47,6 +47,25 @@ struct GciNever : Compose<StealHalf, GlobalCheckNever, SpinHalfBusy, RunnextOn,
     static constexpr const char* name = "gci-never";
 };
 
+// Go with a NUMA-aware thief: its own node first, other nodes only from the third round on.
+struct Numa : Compose<StealHalf, GlobalCheckEvery<61>, SpinHalfBusy, RunnextOn,
+                      NumaLocalFirst<2>> {
+    static constexpr const char* name = "numa";
+};
+
+// Go with a thief biased to its own node: remote Ps probed with probability 1/4 per round.
+struct NumaBiasedBundle : Compose<StealHalf, GlobalCheckEvery<61>, SpinHalfBusy, RunnextOn,
+                                  NumaBiased<25>> {
+    static constexpr const char* name = "numa-biased";
+};
+
+// Go with a hierarchical thief: cache group, then node, then the other nodes.
+struct Hierarchical : Compose<StealHalf, GlobalCheckEvery<61>, SpinHalfBusy, RunnextOn,
+                              HierarchicalOrder> {
+    static constexpr const char* name = "hierarchical";
+};
+
+static_assert(Bundle<Numa> && Bundle<NumaBiasedBundle> && Bundle<Hierarchical>);
 static_assert(Bundle<TokioLike> && Bundle<CilkLike> && Bundle<NoRunnext> &&
               Bundle<StealAllBundle> && Bundle<GciNever>);
 

@@ -8,6 +8,8 @@
 #include <concepts>
 #include <cstdint>
 
+#include "schedlab/policies/topology.hpp"
+
 namespace schedlab::policies {
 
 // How many of a victim's n queued Gs a thief takes (n >= 1). Must return 1..n.
@@ -41,20 +43,21 @@ concept Runnext = requires {
 };
 
 // In which order a thief visits the other Ps. The order may keep per-P state (a random
-// generator), owned by the P. `for_each_victim` calls visit(p) for each candidate P of one
-// round, stopping early when visit returns true; it returns whether visit ever did.
-// Only in the last of `rounds` rounds may a thief take a victim's runnext.
+// generator, its neighbours), owned by the P and set up by init from the topology.
+// `for_each_victim` calls visit(p) for each candidate P of one round (round = 0, 1, ...,
+// rounds - 1 within one search), stopping early when visit returns true; it returns whether
+// visit ever did. Only in the last of `rounds` rounds may a thief take a victim's runnext.
 struct VisitProbe {
     bool operator()(std::uint32_t) const { return false; }
 };
 
 template <class V>
-concept VictimOrder = requires(typename V::State& state, std::uint32_t self, std::uint32_t procs,
-                               std::uint64_t seed, VisitProbe visit) {
+concept VictimOrder = requires(typename V::State& state, std::uint32_t self, const Topology& topo,
+                               std::uint64_t seed, int round, VisitProbe visit) {
     { V::name } -> std::convertible_to<const char*>;
     { V::rounds } -> std::convertible_to<int>;
-    { V::init(state, self, procs, seed) };
-    { V::for_each_victim(state, self, procs, visit) } -> std::same_as<bool>;
+    { V::init(state, self, topo, seed) };
+    { V::for_each_victim(state, round, visit) } -> std::same_as<bool>;
 };
 
 // A bundle names one choice per dimension.

@@ -62,5 +62,7 @@ inline constexpr auto fraction = [] {
 
 inline constexpr char kEvery[] = "every-";
 inline constexpr char kFixed[] = "fixed-";
+inline constexpr char kNumaLocalFirst[] = "numa-local-first-";
+inline constexpr char kNumaBiased[] = "numa-biased-";
 
 }  // namespace schedlab::policies::naming

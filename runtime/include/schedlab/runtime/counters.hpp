@@ -18,6 +18,8 @@ namespace schedlab::rt {
     X(global_pulls, "grabs from the global queue that returned a G")                \
     X(steal_attempts, "victims probed by a thief")                                  \
     X(steals, "probes that took at least one G")                                    \
+    X(remote_steal_attempts, "probes of a P on another node of the topology")        \
+    X(remote_steals, "probes of a P on another node that took at least one G")       \
     X(gs_stolen, "Gs moved by steals")                                              \
     X(overflows, "full rings spilled to the global queue")                          \
     X(spins, "times an M became a spinning M")                                      \

@@ -4,6 +4,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <string>
 
 #include "schedlab/runtime/constants.hpp"
 
@@ -14,6 +15,12 @@ struct Options {
     std::size_t stack_size = kDefaultStackSize;  // bytes of virtual stack per G
     std::uint64_t spin_ns = kDefaultSpinNs;   // how long a spinning M looks before parking
     std::uint64_t seed = 1;                   // seeds victim order and select's random choice
+    // Placement (topology.hpp): the topology victim orders see, pinning of Ms to CPUs, and
+    // the emulated cost of a steal attempt on another node. A bad spec makes the Runtime
+    // constructor throw std::invalid_argument.
+    std::string topology = "flat";            // flat, machine, NxC, NxGxC
+    std::string pin = "none";                 // none, compact, scatter, or a CPU list "0,2-3"
+    std::uint64_t remote_steal_ns = 0;
 };
 
 }  // namespace schedlab::rt

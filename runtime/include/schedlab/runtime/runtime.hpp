@@ -36,6 +36,7 @@
 #include "schedlab/runtime/options.hpp"
 #include "schedlab/runtime/spinlock.hpp"
 #include "schedlab/runtime/stack_pool.hpp"
+#include "schedlab/runtime/topology.hpp"
 
 namespace schedlab::rt {
 
@@ -85,6 +86,8 @@ public:
     // The counters of the last run, summed over Ps.
     const Stats& stats() const { return stats_; }
     const Options& options() const { return opts_; }
+    // Where the Ps run: topology seen by the victim order, pinning, remote-steal cost.
+    const Placement& placement() const { return placement_; }
     const StackPool& stack_pool() const { return stacks_; }
 
     // ---- For code running inside a G ----------------------------------------------------
@@ -206,6 +209,7 @@ private:
     void gfput(P& p, G* g);
 
     Options opts_;
+    Placement placement_;
     StackPool stacks_;
     Stats stats_{};
 

@@ -39,6 +39,8 @@ template <policies::Bundle Policy>
 Runtime<Policy>::Runtime(Options opts) : opts_(opts), stacks_(opts.stack_size) {
     if (opts_.procs < 1 || opts_.procs > kMaxProcs)
         detail::fatal("procs must be between 1 and %d, got %d", kMaxProcs, opts_.procs);
+    placement_ = make_placement(opts_.procs, opts_.topology, opts_.pin, opts_.remote_steal_ns,
+                                detail::machine_topology());
     detail::install_overflow_handler();
     detail::register_stack_pool(&stacks_);
 }
@@ -71,7 +73,7 @@ void Runtime<Policy>::start_run() {
         auto p = std::make_unique<P>();
         p->id = static_cast<std::uint32_t>(i);
         p->runq.set_shared(procs_ > 1);
-        Policy::victim::init(p->victim, p->id, static_cast<std::uint32_t>(procs_), opts_.seed);
+        Policy::victim::init(p->victim, p->id, placement_.topology, opts_.seed);
         p->rng = (opts_.seed + 0x9e3779b97f4a7c15ull * (i + 1)) | 1;
         auto m = std::make_unique<M>();
         m->rt = this;
@@ -87,6 +89,9 @@ void Runtime<Policy>::launch(G* main_g) {
     ++p0.counters.spawns;
     main_g->state.store(GState::Runnable, std::memory_order_relaxed);
     runqput(p0, main_g, false);
+    // This thread becomes M0: pinning it for the run must not outlive the run.
+    std::optional<detail::SavedAffinity> caller_affinity;
+    if (!placement_.cpu_of.empty()) caller_affinity.emplace();
     for (int i = 1; i < procs_; ++i) {
         M* m = allm_[static_cast<std::size_t>(i)].get();
         m->thread = std::thread([this, m] { mstart(*m); });
@@ -109,6 +114,7 @@ void Runtime<Policy>::mstart(M& m) {
 #endif
     san_set_stack(m.g0san, bottom, size, fiber);
 #endif
+    if (!placement_.cpu_of.empty()) detail::pin_this_thread(placement_.cpu_of[m.p->id]);
     detail::set_current_m(&m);
     schedule_loop(m);
     detail::set_current_m(nullptr);
@@ -414,10 +420,10 @@ top:
         }
         sched_lock_.unlock();
         if (reclaimed) {
-            if (was_spinning) {
-                m.spinning = true;
-                nmspinning_.fetch_add(1, std::memory_order_seq_cst);
-            }
+            // Go takes the spinning token back unconditionally here; schedlab asks the cap
+            // again, so the cap holds at every instant. Refused, the M goes back to the top
+            // without spinning: the Ms spinning at the cap will find that work.
+            if (was_spinning) become_spinning(m);
             goto top;
         }
         break;  // somebody already took our P off the idle list to wake us: the note is set
@@ -461,18 +467,25 @@ G* Runtime<Policy>::steal_work(M& m) {
     using Victim = typename Policy::victim;
     P& p = *m.p;
     const auto procs = static_cast<std::uint32_t>(procs_);
+    const policies::Topology& topo = placement_.topology;
     for (int round = 0; round < Victim::rounds; ++round) {
         // Only the last round may take a victim's runnext (Go's stealTries loop).
         const bool last = round == Victim::rounds - 1;
         G* got = nullptr;
-        Victim::for_each_victim(p.victim, p.id, procs, [&](std::uint32_t v) {
+        Victim::for_each_victim(p.victim, round, [&](std::uint32_t v) {
             if (v == p.id || v >= procs) return false;
             count(p.counters.steal_attempts);
+            const bool remote = topo.nodes > 1 && !topo.same_node(p.id, v);
+            if (remote) {
+                count(p.counters.remote_steal_attempts);
+                if (placement_.remote_steal_ns) detail::spin_for_ns(placement_.remote_steal_ns);
+            }
             std::uint32_t n = 0;
             got = p.runq.template steal_from<typename Policy::steal>(allp_[v]->runq, last, n);
             if (!got) return false;
             count(p.counters.steals);
             count(p.counters.gs_stolen, n);
+            if (remote) count(p.counters.remote_steals);
             return true;
         });
         if (got) return got;
