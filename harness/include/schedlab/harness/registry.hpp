@@ -1,0 +1,70 @@
+// The registry: every compiled policy bundle x every workload, type-erased for the command
+// line. Each bundle's sessions are compiled in their own generated translation unit
+// (harness/cmake/harness_bundle.cpp.in), so the build spreads over cores.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "schedlab/runtime/counters.hpp"
+#include "schedlab/workloads/workload.hpp"
+
+namespace schedlab::harness {
+
+struct PolicyInfo {
+    std::string name, steal, global_check, spin_cap, runnext, victim;
+};
+
+struct WorkloadInfo {
+    std::string name, summary;
+    std::vector<workloads::ParamSpec> params;
+    bool needs_channels = false;
+};
+
+// Where and how one configuration runs (the runtime's Options).
+struct RunSpec {
+    int procs = 1;
+    std::uint64_t seed = 1;
+    std::string topology = "flat";
+    std::string pin = "none";
+    std::uint64_t remote_steal_ns = 0;
+};
+
+struct RepOutcome {
+    std::uint64_t wall_ns = 0;
+    workloads::Result result;
+    rt::Stats stats;
+};
+
+// One policy x workload x RunSpec, with a Runtime kept across repetitions (warm pools).
+class Session {
+public:
+    virtual ~Session() = default;
+    // Build the workload from complete parameters (untimed), run it (timed inside main), check.
+    virtual RepOutcome run(const workloads::Params& params) = 0;
+    virtual std::string placement_json() const = 0;
+};
+
+using SessionFactory = std::unique_ptr<Session> (*)(const RunSpec&);
+
+struct Registry {
+    std::vector<PolicyInfo> policies;
+    std::vector<WorkloadInfo> workloads;
+    std::map<std::pair<std::size_t, std::size_t>, SessionFactory> factories;  // (policy, workload)
+    // Sweep axes, in the order of their CMake lists: policy indexes.
+    std::vector<std::size_t> global_check_sweep, steal_sweep;
+
+    std::size_t workload_index(const std::string& name);  // adds an entry when new
+};
+
+const Registry& registry();
+
+// Defined per bundle in generated translation units.
+template <class Bundle>
+void add_bundle(Registry& r);
+
+}  // namespace schedlab::harness

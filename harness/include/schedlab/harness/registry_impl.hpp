@@ -1,0 +1,82 @@
+// add_bundle<B>: the sessions of one bundle for every workload. Included only by the
+// generated per-bundle translation units.
+#pragma once
+
+#include <chrono>
+#include <stdexcept>
+#include <tuple>
+
+#include "schedlab/harness/registry.hpp"
+#include "schedlab/harness/results_file.hpp"
+#include "schedlab/runtime/schedlab.hpp"
+#include "schedlab/workloads/all.hpp"
+
+namespace schedlab::harness {
+
+template <class B, class W>
+class SchedlabSession final : public Session {
+public:
+    using R = rt::Runtime<B>;
+    explicit SchedlabSession(const RunSpec& spec) : rt_(options_of(spec)) {}
+
+    RepOutcome run(const workloads::Params& params) override {
+        W w(params);
+        std::chrono::steady_clock::time_point t0, t1;
+        rt_.run([&] {
+            t0 = std::chrono::steady_clock::now();
+            w.template run<R>();
+            t1 = std::chrono::steady_clock::now();
+        });
+        RepOutcome out;
+        out.wall_ns = static_cast<std::uint64_t>(
+            std::chrono::duration_cast<std::chrono::nanoseconds>(t1 - t0).count());
+        out.result = w.check();
+        out.stats = rt_.stats();
+        return out;
+    }
+    std::string placement_json() const override { return rt_.placement().to_json(); }
+
+private:
+    static rt::Options options_of(const RunSpec& spec) {
+        rt::Options o;
+        o.procs = spec.procs;
+        o.seed = spec.seed;
+        o.topology = spec.topology;
+        o.pin = spec.pin;
+        o.remote_steal_ns = spec.remote_steal_ns;
+        return o;
+    }
+    R rt_;
+};
+
+template <class B, class W>
+std::unique_ptr<Session> make_session(const RunSpec& spec) {
+    try {
+        return std::make_unique<SchedlabSession<B, W>>(spec);
+    } catch (const std::invalid_argument& e) {
+        throw UsageError(e.what());
+    }
+}
+
+template <class B>
+void add_bundle(Registry& r) {
+    using P = B;
+    r.policies.push_back({P::name, P::steal::name, P::global_check::name, P::spin_cap::name,
+                          P::runnext::enabled ? "on" : "off", P::victim::name});
+    const std::size_t pi = r.policies.size() - 1;
+    [&]<std::size_t... I>(std::index_sequence<I...>) {
+        (
+            [&] {
+                using W = std::tuple_element_t<I, workloads::AllWorkloads>;
+                const std::size_t wi = r.workload_index(W::name);
+                auto& info = r.workloads[wi];
+                info.summary = W::summary;
+                info.needs_channels = W::needs_channels;
+                info.params.assign(W::params().begin(), W::params().end());
+                r.factories[{pi, wi}] = &make_session<B, W>;
+            }(),
+            ...);
+    }(std::make_index_sequence<std::tuple_size_v<workloads::AllWorkloads>>{});
+}
+
+}  // namespace schedlab::harness

@@ -1,0 +1,519 @@
+// The schedlab command: list, run, sweep, summarize. See README.md ("Running experiments").
+#include <signal.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <boost/program_options.hpp>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <iostream>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "schedlab/harness/meta.hpp"
+#include "schedlab/harness/registry.hpp"
+#include "schedlab/harness/results_file.hpp"
+#include "schedlab/harness/stats.hpp"
+#include "schedlab/harness/summarize.hpp"
+#include "schedlab/runtime/constants.hpp"
+
+namespace po = boost::program_options;
+using namespace schedlab::harness;
+using schedlab::workloads::ParamError;
+using schedlab::workloads::Params;
+
+namespace {
+
+constexpr const char* kUsage =
+    "usage: schedlab <command> [options]\n"
+    "  list [policies|workloads|runtimes]   what can be run, with parameters and defaults\n"
+    "  run    --workload W [--policy P,..] [--procs 1,2] [--param k=v]... [--reps N] ...\n"
+    "  sweep  like run, with lists: several workloads, --param k=v1,v2,..., or --config FILE\n"
+    "  summarize FILE.csv                   medians, 95% CIs, speedups, Cilk model fit\n"
+    "'schedlab run --help' lists the options of run and sweep.\n";
+
+std::vector<std::string> split_list(const std::string& s) {
+    std::vector<std::string> out;
+    std::string cur;
+    for (char c : s) {
+        if (c == ',') {
+            if (!cur.empty()) out.push_back(cur);
+            cur.clear();
+        } else if (c != ' ') {
+            cur += c;
+        }
+    }
+    if (!cur.empty()) out.push_back(cur);
+    return out;
+}
+
+std::string hint(const std::string& word, const std::vector<std::string>& names) {
+    const std::string m = schedlab::workloads::did_you_mean(word, names);
+    return m.empty() ? "" : " (did you mean '" + m + "'?)";
+}
+
+// ---- list ----------------------------------------------------------------------------------
+
+int cmd_list(const std::vector<std::string>& args) {
+    const Registry& reg = registry();
+    const std::string what = args.empty() ? "all" : args[0];
+    if (what != "all" && what != "policies" && what != "workloads" && what != "runtimes")
+        throw UsageError("list: unknown topic '" + what +
+                         "' (policies, workloads or runtimes)" +
+                         hint(what, {"policies", "workloads", "runtimes"}));
+    if (what == "all" || what == "policies") {
+        std::printf("policies (steal, global check, spin cap, runnext, victim order):\n");
+        for (const auto& p : reg.policies)
+            std::printf("  %-16s %-6s %-9s %-11s %-4s %s\n", p.name.c_str(), p.steal.c_str(),
+                        p.global_check.c_str(), p.spin_cap.c_str(), p.runnext.c_str(),
+                        p.victim.c_str());
+        std::printf("  policy groups: all, sweep:global-check, sweep:steal\n");
+    }
+    if (what == "all" || what == "workloads") {
+        std::printf("workloads:\n");
+        if (reg.workloads.empty()) std::printf("  (none compiled)\n");
+        for (const auto& w : reg.workloads) {
+            std::printf("  %-12s %s%s\n", w.name.c_str(), w.summary.c_str(),
+                        w.needs_channels ? " [channels]" : "");
+            for (const auto& s : w.params)
+                std::printf("      %-12s = %-10s %s\n", s.key, s.default_value, s.help);
+        }
+    }
+    if (what == "all" || what == "runtimes") {
+        std::printf("runtimes:\n  schedlab     this runtime, under any policy above\n");
+    }
+    return 0;
+}
+
+// ---- run / sweep ---------------------------------------------------------------------------
+
+struct Experiment {
+    std::string name;
+    std::vector<std::size_t> workloads;  // registry indexes
+    std::vector<std::size_t> policies;
+    std::vector<int> procs;
+    std::vector<std::pair<std::string, std::vector<std::string>>> params;  // key -> values
+    int reps = 5, warmup = 1;
+    RunSpec spec;  // seed, topology, pin, penalty (procs set per config)
+    std::string out;
+    OpenMode mode = OpenMode::Fresh;
+};
+
+std::vector<std::size_t> resolve_policies(const std::string& text) {
+    const Registry& reg = registry();
+    std::vector<std::string> names;
+    for (const auto& p : reg.policies) names.push_back(p.name);
+    std::vector<std::size_t> out;
+    for (const auto& item : split_list(text)) {
+        if (item == "all") {
+            for (std::size_t i = 0; i < reg.policies.size(); ++i) out.push_back(i);
+        } else if (item == "sweep:global-check") {
+            out.insert(out.end(), reg.global_check_sweep.begin(), reg.global_check_sweep.end());
+        } else if (item == "sweep:steal") {
+            out.insert(out.end(), reg.steal_sweep.begin(), reg.steal_sweep.end());
+        } else {
+            const auto it = std::find(names.begin(), names.end(), item);
+            if (it == names.end())
+                throw UsageError("unknown policy '" + item + "'" + hint(item, names) +
+                                 "; 'schedlab list policies' shows them");
+            out.push_back(static_cast<std::size_t>(it - names.begin()));
+        }
+    }
+    if (out.empty()) throw UsageError("no policy given");
+    std::vector<std::size_t> unique;
+    for (auto i : out)
+        if (std::find(unique.begin(), unique.end(), i) == unique.end()) unique.push_back(i);
+    return unique;
+}
+
+std::vector<int> parse_procs(const std::string& text) {
+    std::vector<int> out;
+    for (const auto& item : split_list(text)) {
+        const auto dash = item.find('-', 1);
+        auto num = [&](const std::string& s) {
+            std::size_t used = 0;
+            long v = -1;
+            try {
+                v = std::stol(s, &used);
+            } catch (...) {
+                used = 0;
+            }
+            if (used != s.size() || s.empty())
+                throw UsageError("--procs: '" + s + "' is not a number");
+            if (v < 1 || v > schedlab::rt::kMaxProcs)
+                throw UsageError("--procs: " + s + " is out of range [1, " +
+                                 std::to_string(schedlab::rt::kMaxProcs) + "]");
+            return static_cast<int>(v);
+        };
+        if (dash == std::string::npos) {
+            out.push_back(num(item));
+        } else {
+            const int lo = num(item.substr(0, dash)), hi = num(item.substr(dash + 1));
+            if (hi < lo) throw UsageError("--procs: empty range " + item);
+            for (int p = lo; p <= hi; ++p) out.push_back(p);
+        }
+    }
+    if (out.empty()) throw UsageError("--procs: no processor count given");
+    return out;
+}
+
+volatile sig_atomic_t g_interrupted = 0;
+const char* g_resume_hint = nullptr;
+
+void on_signal(int) {
+    if (g_resume_hint) {
+        const ssize_t ignored = write(2, g_resume_hint, std::strlen(g_resume_hint));
+        (void)ignored;
+    }
+    _exit(130);
+}
+
+std::string fmt_ns(double ns) {
+    char buf[32];
+    if (ns >= 1e9)
+        std::snprintf(buf, sizeof buf, "%.3f s", ns / 1e9);
+    else if (ns >= 1e6)
+        std::snprintf(buf, sizeof buf, "%.2f ms", ns / 1e6);
+    else if (ns >= 1e3)
+        std::snprintf(buf, sizeof buf, "%.2f us", ns / 1e3);
+    else
+        std::snprintf(buf, sizeof buf, "%.0f ns", ns);
+    return buf;
+}
+
+std::string fmt_eta(double s) {
+    char buf[32];
+    if (s >= 3600)
+        std::snprintf(buf, sizeof buf, "%dh%02dm", int(s / 3600), int(std::fmod(s, 3600) / 60));
+    else if (s >= 60)
+        std::snprintf(buf, sizeof buf, "%dm%02ds", int(s / 60), int(std::fmod(s, 60)));
+    else
+        std::snprintf(buf, sizeof buf, "%ds", int(s));
+    return buf;
+}
+
+std::vector<std::string> header() {
+    std::vector<std::string> h = {"experiment", "workload", "params",  "policy", "steal",
+                                  "global_check", "spin_cap", "runnext", "victim", "runtime",
+                                  "procs", "rep", "wall_ns", "tasks", "result_ok"};
+#define SCHEDLAB_HEADER_COUNTER(name, doc) h.push_back(#name);
+    SCHEDLAB_COUNTERS(SCHEDLAB_HEADER_COUNTER)
+#undef SCHEDLAB_HEADER_COUNTER
+    for (const char* c : {"spinning_high_water", "topology", "pin", "remote_steal_ns", "seed",
+                          "extra"})
+        h.push_back(c);
+    return h;
+}
+
+// The columns that identify a row: everything but the measured values.
+std::vector<std::size_t> key_columns(const std::vector<std::string>& h) {
+    std::vector<std::size_t> keys;
+    for (const char* k : {"experiment", "workload", "params", "policy", "runtime", "procs", "rep",
+                          "topology", "pin", "remote_steal_ns", "seed"})
+        keys.push_back(static_cast<std::size_t>(std::find(h.begin(), h.end(), k) - h.begin()));
+    return keys;
+}
+
+struct Config {
+    std::size_t workload, policy;
+    int procs;
+    Params params;  // complete, validated
+};
+
+int execute(const Experiment& e, const std::vector<std::string>& argv) {
+    const Registry& reg = registry();
+    // Expand and validate every configuration before running anything.
+    std::vector<Config> configs;
+    for (std::size_t wi : e.workloads) {
+        const auto& w = reg.workloads[wi];
+        std::vector<Params> combos{Params{}};
+        for (const auto& [key, values] : e.params) {
+            std::vector<Params> next;
+            for (const auto& base : combos)
+                for (const auto& v : values) {
+                    Params p = base;
+                    p.set(key, v);
+                    next.push_back(p);
+                }
+            combos = next;
+        }
+        for (auto& c : combos) {
+            Params full;
+            try {
+                full = c.with_defaults(w.name, w.params);
+            } catch (const ParamError& err) {
+                throw UsageError(err.what());
+            }
+            for (std::size_t pi : e.policies)
+                for (int procs : e.procs) configs.push_back({wi, pi, procs, full});
+        }
+    }
+    const std::vector<std::string> h = header();
+    std::unique_ptr<ResultsFile> file;
+    if (!e.out.empty()) {
+        file = std::make_unique<ResultsFile>(e.out, h, key_columns(h), e.mode);
+        static std::string resume_hint;
+        resume_hint = "\nschedlab: interrupted; rows so far are in " + file->partial().string() +
+                      "; rerun the same command with --resume to finish\n";
+        g_resume_hint = resume_hint.c_str();
+        signal(SIGINT, on_signal);
+        signal(SIGTERM, on_signal);
+    } else {
+        std::printf("%s\n", csv_join(h).c_str());
+    }
+
+    const bool tty = isatty(2);
+    const std::size_t total_reps = configs.size() * static_cast<std::size_t>(e.reps);
+    std::size_t done_reps = 0, failed = 0;
+    const auto start = std::chrono::steady_clock::now();
+    std::vector<std::string> placements;
+    for (std::size_t ci = 0; ci < configs.size(); ++ci) {
+        const Config& c = configs[ci];
+        const PolicyInfo& pol = reg.policies[c.policy];
+        const WorkloadInfo& wl = reg.workloads[c.workload];
+        RunSpec spec = e.spec;
+        spec.procs = c.procs;
+        auto row_for = [&](int rep) {
+            std::vector<std::string> r(h.size());
+            auto set = [&](const char* col, std::string v) {
+                r[static_cast<std::size_t>(std::find(h.begin(), h.end(), col) - h.begin())] =
+                    std::move(v);
+            };
+            set("experiment", e.name);
+            set("workload", wl.name);
+            set("params", c.params.canonical());
+            set("policy", pol.name);
+            set("steal", pol.steal);
+            set("global_check", pol.global_check);
+            set("spin_cap", pol.spin_cap);
+            set("runnext", pol.runnext);
+            set("victim", pol.victim);
+            set("runtime", "schedlab");
+            set("procs", std::to_string(c.procs));
+            set("rep", std::to_string(rep));
+            set("topology", spec.topology);
+            set("pin", spec.pin);
+            set("remote_steal_ns", std::to_string(spec.remote_steal_ns));
+            set("seed", std::to_string(spec.seed));
+            return r;
+        };
+        std::vector<int> todo;
+        for (int rep = 0; rep < e.reps; ++rep)
+            if (!file || !file->has(row_for(rep))) todo.push_back(rep);
+        done_reps += static_cast<std::size_t>(e.reps) - todo.size();
+        if (todo.empty()) continue;
+
+        const auto fac = reg.factories.find({c.policy, c.workload});
+        if (fac == reg.factories.end())
+            throw UsageError("workload " + wl.name + " is not compiled for policy " + pol.name);
+        std::unique_ptr<Session> session = fac->second(spec);
+        if (placements.size() < 64) {
+            const std::string pj = session->placement_json();
+            if (std::find(placements.begin(), placements.end(), pj) == placements.end())
+                placements.push_back(pj);
+        }
+        const std::string label =
+            wl.name + " " + c.params.canonical() + " " + pol.name + " procs=" +
+            std::to_string(c.procs);
+        for (int w = 0; w < e.warmup; ++w) session->run(c.params);
+        std::vector<double> walls;
+        for (int rep : todo) {
+            if (tty) {
+                const double elapsed =
+                    std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+                const std::size_t ran = done_reps;
+                const double eta = ran ? elapsed / double(ran) * double(total_reps - ran) : 0;
+                const int width = 30;
+                const int filled = total_reps ? int(width * ran / total_reps) : width;
+                std::fprintf(stderr, "\r[%s%s] %zu/%zu  %s  ETA %s   \x1b[K",
+                             std::string(std::size_t(filled), '=').c_str(),
+                             std::string(std::size_t(width - filled), ' ').c_str(), ran,
+                             total_reps, label.c_str(), ran ? fmt_eta(eta).c_str() : "?");
+            }
+            const RepOutcome o = session->run(c.params);
+            auto r = row_for(rep);
+            auto set = [&](const char* col, std::string v) {
+                r[static_cast<std::size_t>(std::find(h.begin(), h.end(), col) - h.begin())] =
+                    std::move(v);
+            };
+            set("wall_ns", std::to_string(o.wall_ns));
+            set("tasks", std::to_string(o.result.tasks));
+            set("result_ok", o.result.ok ? "1" : "0");
+#define SCHEDLAB_ROW_COUNTER(name, doc) set(#name, std::to_string(o.stats.name));
+            SCHEDLAB_COUNTERS(SCHEDLAB_ROW_COUNTER)
+#undef SCHEDLAB_ROW_COUNTER
+            set("spinning_high_water", std::to_string(o.stats.spinning_high_water));
+            std::string extra;
+            for (const auto& [k, v] : o.result.extra) extra += (extra.empty() ? "" : ";") + k + "=" + v;
+            set("extra", extra);
+            if (file)
+                file->write(r);
+            else
+                std::printf("%s\n", csv_join(r).c_str());
+            if (!o.result.ok) {
+                ++failed;
+                std::fprintf(stderr, "%sschedlab: %s rep %d: wrong answer: %s\n", tty ? "\n" : "",
+                             label.c_str(), rep, o.result.detail.c_str());
+            }
+            walls.push_back(double(o.wall_ns));
+            ++done_reps;
+        }
+        if (!tty)
+            std::fprintf(stderr, "schedlab: [%zu/%zu] %s: median %s over %zu reps\n", ci + 1,
+                         configs.size(), label.c_str(), fmt_ns(median(walls)).c_str(),
+                         walls.size());
+    }
+    if (tty) std::fprintf(stderr, "\r\x1b[K");
+    if (file) {
+        append_run_metadata(file->out(), run_metadata(argv, placements));
+        file->commit();
+        g_resume_hint = nullptr;
+        std::fprintf(stderr, "schedlab: wrote %s (%zu rows) and %s.meta.json\n",
+                     file->out().c_str(), file->rows_present(), file->out().c_str());
+    }
+    if (failed) {
+        std::fprintf(stderr, "schedlab: %zu repetitions gave a wrong answer (result_ok=0)\n", failed);
+        return 1;
+    }
+    return 0;
+}
+
+po::options_description run_options() {
+    po::options_description d("run and sweep options");
+    d.add_options()
+        ("help,h", "this help")
+        ("workload,w", po::value<std::string>(), "workload name(s), comma-separated for sweep")
+        ("policy,p", po::value<std::string>()->default_value("go"),
+         "policies, comma-separated; 'all', 'sweep:global-check', 'sweep:steal'")
+        ("procs,P", po::value<std::string>(), "processor counts: 1,2,4 or 1-4 (default 1..cores)")
+        ("param", po::value<std::vector<std::string>>()->composing(),
+         "k=v workload parameter (repeatable); sweep: k=v1,v2,... for several values")
+        ("reps,r", po::value<int>()->default_value(5), "measured repetitions per configuration")
+        ("warmup", po::value<int>()->default_value(1), "unrecorded runs before the repetitions")
+        ("seed", po::value<std::uint64_t>()->default_value(1), "seed of victim orders and select")
+        ("topology", po::value<std::string>()->default_value("flat"),
+         "flat, machine, or synthetic NxC / NxGxC (2x4)")
+        ("pin", po::value<std::string>()->default_value("none"),
+         "none, compact, scatter, or a CPU list 0,2-3")
+        ("remote-steal-ns", po::value<std::uint64_t>()->default_value(0),
+         "emulated cost of a steal attempt on another node")
+        ("experiment,e", po::value<std::string>(), "experiment name (default: the workload's)")
+        ("out,o", po::value<std::string>(), "CSV file to write (default: CSV on stdout)")
+        ("append", "add rows to an existing --out file with the same columns")
+        ("resume", "finish an interrupted run of the same command (its .partial file)")
+        ("config,c", po::value<std::string>(), "sweep: experiment file with these options as key = value");
+    return d;
+}
+
+int cmd_run(const std::vector<std::string>& args, bool sweep, const std::vector<std::string>& argv) {
+    const auto desc = run_options();
+    po::variables_map vm;
+    try {
+        po::store(po::command_line_parser(args).options(desc).run(), vm);
+        if (vm.count("config")) {
+            if (!sweep) throw UsageError("--config belongs to sweep, not run");
+            const std::string path = vm["config"].as<std::string>();
+            std::ifstream in(path);
+            if (!in) throw UsageError("cannot read experiment file " + path);
+            po::store(po::parse_config_file(in, desc), vm);
+        }
+        po::notify(vm);
+    } catch (const po::error& err) {
+        throw UsageError(std::string(sweep ? "sweep: " : "run: ") + err.what());
+    }
+    if (vm.count("help")) {
+        std::cout << desc;
+        return 0;
+    }
+    const Registry& reg = registry();
+    Experiment e;
+    if (!vm.count("workload")) throw UsageError("--workload is required ('schedlab list workloads')");
+    std::vector<std::string> wnames;
+    for (const auto& w : reg.workloads) wnames.push_back(w.name);
+    const auto wl = split_list(vm["workload"].as<std::string>());
+    if (wl.size() != 1 && !sweep) throw UsageError("run takes one workload; use sweep for several");
+    for (const auto& w : wl) {
+        const auto it = std::find(wnames.begin(), wnames.end(), w);
+        if (it == wnames.end())
+            throw UsageError("unknown workload '" + w + "'" + hint(w, wnames) +
+                             "; 'schedlab list workloads' shows them");
+        e.workloads.push_back(static_cast<std::size_t>(it - wnames.begin()));
+    }
+    e.policies = resolve_policies(vm["policy"].as<std::string>());
+    if (vm.count("procs")) {
+        e.procs = parse_procs(vm["procs"].as<std::string>());
+    } else {
+        const int cores = std::max(1u, std::thread::hardware_concurrency());
+        for (int p = 1; p <= cores; ++p) e.procs.push_back(p);
+    }
+    if (vm.count("param")) {
+        for (const auto& kv : vm["param"].as<std::vector<std::string>>()) {
+            const auto eq = kv.find('=');
+            if (eq == std::string::npos || eq == 0) throw UsageError("--param '" + kv + "' is not k=v");
+            const std::string key = kv.substr(0, eq);
+            auto values = sweep ? split_list(kv.substr(eq + 1)) : std::vector<std::string>{kv.substr(eq + 1)};
+            if (values.empty()) throw UsageError("--param " + key + " has no value");
+            for (const auto& [k, v] : e.params)
+                if (k == key) throw UsageError("--param " + key + " given twice");
+            e.params.emplace_back(key, values);
+        }
+    }
+    e.reps = vm["reps"].as<int>();
+    e.warmup = vm["warmup"].as<int>();
+    if (e.reps < 1 || e.reps > 100000) throw UsageError("--reps must be between 1 and 100000");
+    if (e.warmup < 0 || e.warmup > 1000) throw UsageError("--warmup must be between 0 and 1000");
+    e.spec.seed = vm["seed"].as<std::uint64_t>();
+    e.spec.topology = vm["topology"].as<std::string>();
+    e.spec.pin = vm["pin"].as<std::string>();
+    e.spec.remote_steal_ns = vm["remote-steal-ns"].as<std::uint64_t>();
+    e.name = vm.count("experiment") ? vm["experiment"].as<std::string>() : wl.front();
+    if (vm.count("out")) e.out = vm["out"].as<std::string>();
+    if (vm.count("append") && vm.count("resume")) throw UsageError("--append and --resume exclude each other");
+    if ((vm.count("append") || vm.count("resume")) && e.out.empty())
+        throw UsageError("--append and --resume need --out");
+    e.mode = vm.count("resume") ? OpenMode::Resume : vm.count("append") ? OpenMode::Append : OpenMode::Fresh;
+    // Check the placement specs once, before any output.
+    {
+        RunSpec probe = e.spec;
+        probe.procs = *std::max_element(e.procs.begin(), e.procs.end());
+        const auto fac = reg.factories.find({e.policies.front(), e.workloads.front()});
+        if (fac != reg.factories.end()) fac->second(probe);
+    }
+    return execute(e, argv);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    const std::vector<std::string> all(argv, argv + argc);
+    if (argc < 2) {
+        std::fputs(kUsage, stderr);
+        return 2;
+    }
+    const std::string cmd = argv[1];
+    const std::vector<std::string> rest(argv + 2, argv + argc);
+    try {
+        if (cmd == "list") return cmd_list(rest);
+        if (cmd == "run") return cmd_run(rest, false, all);
+        if (cmd == "sweep") return cmd_run(rest, true, all);
+        if (cmd == "summarize") {
+            if (rest.size() != 1) throw UsageError("summarize takes one CSV file");
+            return summarize(rest[0], std::cout);
+        }
+        if (cmd == "help" || cmd == "--help" || cmd == "-h") {
+            std::fputs(kUsage, stdout);
+            return 0;
+        }
+        throw UsageError("unknown command '" + cmd + "'" +
+                         hint(cmd, {"list", "run", "sweep", "summarize", "help"}) +
+                         " (list, run, sweep, summarize)");
+    } catch (const UsageError& e) {
+        std::fprintf(stderr, "schedlab: %s\n", e.what());
+        return 2;
+    }
+}

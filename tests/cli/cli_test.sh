@@ -1,0 +1,119 @@
+#!/usr/bin/env bash
+# The schedlab command as a user runs it: bad input gives one line and exit status 2, results
+# are never clobbered or duplicated, an interrupted sweep resumes, summarize reads the output.
+# Usage: cli_test.sh path/to/schedlab
+set -uo pipefail
+SCHEDLAB=$1
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+fails=0
+ok() { echo "ok   - $1"; }
+bad() { echo "FAIL - $1"; fails=$((fails + 1)); }
+
+# expect_error "what" "expected stderr substring" args...: exit 2, one line, the substring.
+expect_error() {
+  local what=$1 want=$2; shift 2
+  local err rc
+  err=$("$SCHEDLAB" "$@" 2>&1 >/dev/null); rc=$?
+  if [ $rc -ne 2 ]; then bad "$what: exit $rc, not 2 ($err)"; return; fi
+  if [ "$(printf '%s\n' "$err" | wc -l)" -ne 1 ]; then bad "$what: more than one line: $err"; return; fi
+  case "$err" in *"$want"*) ok "$what";; *) bad "$what: '$err' lacks '$want'";; esac
+}
+
+expect_error "unknown command" "did you mean 'sweep'" swep
+expect_error "unknown policy" "did you mean 'cilk-like'" run -w fib -p cilk-lik -P 1
+expect_error "unknown workload" "did you mean 'fib'" run -w fibb -P 1
+expect_error "procs 0" "out of range" run -w fib -P 0
+expect_error "procs too many" "out of range" run -w fib -P 5000
+expect_error "procs not a number" "is not a number" run -w fib -P two
+expect_error "reps 0" "--reps must be" run -w fib -P 1 -r 0
+expect_error "unknown parameter" "did you mean 'cutoff'" run -w fib -P 1 --param cutof=3
+expect_error "negative size" "out of range" run -w fib -P 1 --param n=-4
+expect_error "not k=v" "is not k=v" run -w fib -P 1 --param n
+expect_error "unknown option" "unrecognised option" run -w fib --frobnicate
+expect_error "unwritable path" "does not exist" run -w fib -P 1 --param n=10 -o /nonexistent/dir/x.csv
+expect_error "bad topology" "is not flat, machine" run -w fib -P 1 --topology 2y2
+expect_error "bad pinning" "is not none, compact" run -w fib -P 1 --pin sideways
+expect_error "missing workload" "--workload is required" run -P 1
+expect_error "resume nothing" "nothing to resume" run -w fib -P 1 -o "$T/none.csv" --resume
+expect_error "list topic" "did you mean 'workloads'" list workload
+expect_error "summarize missing file" "cannot read" summarize "$T/missing.csv"
+
+# A run writes the CSV with DESIGN.md's columns first, and a metadata sidecar.
+out="$T/fib.csv"
+if "$SCHEDLAB" run -w fib -p go,cilk-like -P 1,2 --param n=12 -r 3 --warmup 0 -o "$out" 2>"$T/log"; then
+  ok "run writes $out"
+else
+  bad "run failed: $(cat "$T/log")"
+fi
+head -1 "$out" | grep -q '^experiment,workload,params,policy,steal,global_check,spin_cap,runnext,victim,runtime,procs,rep,wall_ns,tasks,result_ok,gs_run,' \
+  && ok "header starts with the design's columns" || bad "header: $(head -1 "$out")"
+[ "$(tail -n +2 "$out" | wc -l)" -eq 12 ] && ok "2 policies x 2 procs x 3 reps = 12 rows" || bad "rows: $(tail -n +2 "$out" | wc -l)"
+[ "$(tail -n +2 "$out" | cut -d, -f15 | sort -u)" = "1" ] && ok "every answer checked out" || bad "result_ok not all 1"
+grep -q '"git_commit"' "$out.meta.json" && grep -q '"placements"' "$out.meta.json" \
+  && ok "meta.json sidecar" || bad "meta.json missing or incomplete"
+[ ! -e "$out.partial" ] && ok "no partial file left" || bad "partial file left behind"
+
+# Never clobbered: the same command refuses and leaves the file as it was.
+sum=$(md5sum < "$out")
+expect_error "refuses to overwrite" "refusing to overwrite" run -w fib -P 1 --param n=12 -r 3 -o "$out"
+[ "$(md5sum < "$out")" = "$sum" ] && ok "file untouched after refusal" || bad "file changed"
+
+# --append adds only rows that are not there yet.
+"$SCHEDLAB" run -w fib -p go,cilk-like -P 1,2,3 --param n=12 -r 3 --warmup 0 -o "$out" --append 2>/dev/null
+[ "$(tail -n +2 "$out" | wc -l)" -eq 18 ] && ok "append adds procs=3 only (18 rows)" || bad "rows after append: $(tail -n +2 "$out" | wc -l)"
+[ "$(tail -n +2 "$out" | cut -d, -f1-12 | sort | uniq -d | wc -l)" -eq 0 ] && ok "no duplicate rows" || bad "duplicates after append"
+[ "$(grep -c '"command"' "$out.meta.json")" -eq 2 ] && ok "meta.json keeps both runs" || bad "meta runs: $(grep -c '"command"' "$out.meta.json")"
+
+# Resume after a torn write: the last line half written, as kill -9 can leave it.
+torn="$T/torn.csv"
+"$SCHEDLAB" sweep -w fib -p go -P 1,2 --param n=10,11 -r 4 --warmup 0 -o "$torn" 2>/dev/null
+full_rows=$(tail -n +2 "$torn" | sort | cut -d, -f1-12)
+mv "$torn" "$torn.partial"; rm -f "$torn.meta.json"
+head -c -40 "$torn.partial" > "$T/cut" && mv "$T/cut" "$torn.partial"
+"$SCHEDLAB" sweep -w fib -p go -P 1,2 --param n=10,11 -r 4 --warmup 0 -o "$torn" --resume 2>/dev/null
+[ "$(tail -n +2 "$torn" | sort | cut -d, -f1-12)" = "$full_rows" ] && ok "resume after a torn line: every row once" \
+  || bad "resume after torn line: rows differ"
+
+# A real kill -9 in the middle of a sweep, then --resume.
+killed="$T/killed.csv"
+"$SCHEDLAB" sweep -w fib -p go,no-runnext -P 1,2 --param n=8,9 -r 300 --warmup 0 -o "$killed" 2>/dev/null &
+pid=$!
+for _ in $(seq 100); do [ -s "$killed.partial" ] && [ "$(wc -l < "$killed.partial")" -gt 20 ] && break; sleep 0.05; done
+kill -9 $pid 2>/dev/null; wait $pid 2>/dev/null
+if [ -e "$killed" ]; then
+  bad "the sweep finished before it could be killed (make it longer)"
+else
+  before=$(($(wc -l < "$killed.partial") - 1))
+  "$SCHEDLAB" sweep -w fib -p go,no-runnext -P 1,2 --param n=8,9 -r 300 --warmup 0 -o "$killed" --resume 2>/dev/null
+  rows=$(tail -n +2 "$killed" | wc -l)
+  uniq_rows=$(tail -n +2 "$killed" | cut -d, -f1-12 | sort -u | wc -l)
+  [ "$rows" -eq 2400 ] && [ "$uniq_rows" -eq 2400 ] && ok "kill -9 after ~$before rows, resume: 2400 rows, none twice" \
+    || bad "after kill -9 and resume: $rows rows, $uniq_rows distinct"
+fi
+
+# An experiment file for sweep.
+cat > "$T/exp.cfg" <<CFG
+workload = fib
+policy = sweep:steal
+procs = 1,2
+param = n=11
+reps = 2
+warmup = 0
+experiment = steal-sweep
+CFG
+"$SCHEDLAB" sweep --config "$T/exp.cfg" -o "$T/cfg.csv" 2>/dev/null
+npol=$(tail -n +2 "$T/cfg.csv" | cut -d, -f4 | sort -u | wc -l)
+[ "$npol" -ge 2 ] && grep -q '^steal-sweep,' "$T/cfg.csv" && ok "sweep --config: $npol steal points" || bad "config sweep: $npol policies"
+
+# summarize reads what run wrote.
+if "$SCHEDLAB" summarize "$out" > "$T/summary" 2>&1 && grep -q "speedup" "$T/summary" && grep -q "cilk-like" "$T/summary"; then
+  ok "summarize"
+else
+  bad "summarize: $(head -5 "$T/summary")"
+fi
+echo "x,y" > "$T/foreign.csv"; echo "1,2" >> "$T/foreign.csv"
+expect_error "summarize a foreign CSV" "is not a schedlab CSV" summarize "$T/foreign.csv"
+
+if [ $fails -ne 0 ]; then echo "$fails failed"; exit 1; fi
+echo "all passed"
