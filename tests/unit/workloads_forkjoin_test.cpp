@@ -271,20 +271,24 @@ TEST(WorkSpan, KnownDagExactlyOnAVirtualClock) {
     expect_exact_known_dag<policies::NoRunnext>();  // children run in another order
 }
 
+// The same DAG on the real clock: the measurement is in nanoseconds of wall time end to end.
+// The virtual-clock test above pins the rule down exactly; this one allows for the machine.
 TEST(WorkSpan, KnownDagOnTheWallClock) {
     for (int procs : {1, 2}) {
-        // Every strand lasts at least its busy-wait, so the lower bounds hold on every try. A
-        // loaded machine stretches strands (the CPU is shared), so the upper bounds need only
-        // hold once in a few tries.
+        // Every strand lasts at least its busy-wait, so the lower bounds hold on every try. On
+        // a shared machine (the 2-vCPU VM runs ctest -j 2 beside other jobs) the OS stretches
+        // strands by 2x or more, so the upper bounds are generous and need only hold once.
         bool within = false;
         for (int attempt = 0; attempt < 5 && !within; ++attempt) {
             const auto m = MeasuredGo::run(procs, [] { return known_dag<MeasuredGo, real_busy>(); });
             ASSERT_TRUE(m.has_value());
             EXPECT_GE(m->work_ns, 10 * kUnitNs) << procs << " Ps";
             EXPECT_GE(m->span_ns, 5 * kUnitNs) << procs << " Ps";
-            within = m->work_ns <= 15 * kUnitNs && m->span_ns <= 7 * kUnitNs;
+            within = m->work_ns <= 30 * kUnitNs && m->span_ns <= 15 * kUnitNs &&
+                     m->parallelism() >= 1.3;
         }
-        EXPECT_TRUE(within) << "work or span far above 10 and 5 units on " << procs << " Ps, 5 times";
+        EXPECT_TRUE(within) << "work, span or parallelism far from 10, 5 and 2 units on " << procs
+                            << " Ps, 5 times";
     }
 }
 
