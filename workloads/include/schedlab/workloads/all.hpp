@@ -4,8 +4,13 @@
 
 #include <tuple>
 
+#include "schedlab/workloads/fib.hpp"
+#include "schedlab/workloads/matmul.hpp"
+#include "schedlab/workloads/nqueens.hpp"
+#include "schedlab/workloads/uts.hpp"
+
 namespace schedlab::workloads {
 
-using AllWorkloads = std::tuple<>;
+using AllWorkloads = std::tuple<Fib, NQueens, Uts, Matmul>;
 
 }  // namespace schedlab::workloads
