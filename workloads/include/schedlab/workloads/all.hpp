@@ -4,8 +4,21 @@
 
 #include <tuple>
 
+// ---- Dependency DAGs, fan-out and ping-pong (issue 4, branch workloads-flow) ----
+#include "schedlab/workloads/cholesky.hpp"
+#include "schedlab/workloads/fanout.hpp"
+#include "schedlab/workloads/pingpong.hpp"
+#include "schedlab/workloads/pipeline.hpp"
+#include "schedlab/workloads/randdag.hpp"
+#include "schedlab/workloads/spawn_storm.hpp"
+// ---- end workloads-flow ----
+
 namespace schedlab::workloads {
 
-using AllWorkloads = std::tuple<>;
+using AllWorkloads = std::tuple<
+    // ---- workloads-flow: dependency DAGs, fan-out, ping-pong ----
+    Cholesky, RandDag, SpawnStorm, FanOut, Pipeline, PingPong
+    // ---- end workloads-flow ----
+    >;
 
 }  // namespace schedlab::workloads
