@@ -4,13 +4,21 @@
 
 #include <tuple>
 
+#include "schedlab/workloads/cholesky.hpp"
+#include "schedlab/workloads/fanout.hpp"
 #include "schedlab/workloads/fib.hpp"
 #include "schedlab/workloads/matmul.hpp"
 #include "schedlab/workloads/nqueens.hpp"
+#include "schedlab/workloads/pingpong.hpp"
+#include "schedlab/workloads/pipeline.hpp"
+#include "schedlab/workloads/randdag.hpp"
+#include "schedlab/workloads/spawn_storm.hpp"
 #include "schedlab/workloads/uts.hpp"
 
 namespace schedlab::workloads {
 
-using AllWorkloads = std::tuple<Fib, NQueens, Uts, Matmul>;
+// Fork-join DAGs, dependency DAGs, fan-out, ping-pong.
+using AllWorkloads = std::tuple<Fib, NQueens, Uts, Matmul, Cholesky, RandDag, SpawnStorm, FanOut,
+                                Pipeline, PingPong>;
 
 }  // namespace schedlab::workloads
