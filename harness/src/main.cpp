@@ -246,6 +246,7 @@ int execute(const Experiment& e, const std::vector<std::string>& argv) {
             Params full;
             try {
                 full = c.with_defaults(w.name, w.params);
+                if (w.validate) w.validate(full);
             } catch (const ParamError& err) {
                 throw UsageError(err.what());
             }
@@ -515,5 +516,11 @@ int main(int argc, char** argv) {
     } catch (const UsageError& e) {
         std::fprintf(stderr, "schedlab: %s\n", e.what());
         return 2;
+    } catch (const ParamError& e) {
+        std::fprintf(stderr, "schedlab: %s\n", e.what());
+        return 2;
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "schedlab: error: %s\n", e.what());
+        return 1;
     }
 }

@@ -23,6 +23,9 @@ struct WorkloadInfo {
     std::string name, summary;
     std::vector<workloads::ParamSpec> params;
     bool needs_channels = false;
+    // Build the workload once from complete parameters, to reject bad values (ParamError)
+    // before anything runs.
+    void (*validate)(const workloads::Params&) = nullptr;
 };
 
 // Where and how one configuration runs (the runtime's Options).

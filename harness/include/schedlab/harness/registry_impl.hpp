@@ -73,6 +73,7 @@ void add_bundle(Registry& r) {
                 info.summary = W::summary;
                 info.needs_channels = W::needs_channels;
                 info.params.assign(W::params().begin(), W::params().end());
+                info.validate = [](const workloads::Params& p) { W w(p); };
                 r.factories[{pi, wi}] = &make_session<B, W>;
             }(),
             ...);
