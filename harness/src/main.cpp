@@ -11,6 +11,7 @@
 #include <fstream>
 #include <iostream>
 #include <memory>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -99,6 +100,7 @@ struct Experiment {
     std::vector<int> procs;
     std::vector<std::pair<std::string, std::vector<std::string>>> params;  // key -> values
     int reps = 5, warmup = 1;
+    bool work_span = false;
     RunSpec spec;  // seed, topology, pin, penalty (procs set per config)
     std::string out;
     OpenMode mode = OpenMode::Fresh;
@@ -273,6 +275,7 @@ int execute(const Experiment& e, const std::vector<std::string>& argv) {
     std::size_t done_reps = 0, failed = 0;
     const auto start = std::chrono::steady_clock::now();
     std::vector<std::string> placements;
+    std::set<std::string> measured;
     for (std::size_t ci = 0; ci < configs.size(); ++ci) {
         const Config& c = configs[ci];
         const PolicyInfo& pol = reg.policies[c.policy];
@@ -303,11 +306,22 @@ int execute(const Experiment& e, const std::vector<std::string>& argv) {
             set("seed", std::to_string(spec.seed));
             return r;
         };
+        // The instrumented repetition (work and span), once per workload, parameters, policy.
+        bool want_span = false;
+        std::vector<std::string> span_row;
+        if (e.work_span) {
+            const std::string group = wl.name + '\x1f' + c.params.canonical() + '\x1f' + pol.name;
+            if (measured.insert(group).second) {
+                span_row = row_for(-1);
+                span_row[static_cast<std::size_t>(std::find(h.begin(), h.end(), "procs") - h.begin())] = "1";
+                want_span = !file || !file->has(span_row);
+            }
+        }
         std::vector<int> todo;
         for (int rep = 0; rep < e.reps; ++rep)
             if (!file || !file->has(row_for(rep))) todo.push_back(rep);
         done_reps += static_cast<std::size_t>(e.reps) - todo.size();
-        if (todo.empty()) continue;
+        if (todo.empty() && !want_span) continue;
 
         const auto fac = reg.factories.find({c.policy, c.workload});
         if (fac == reg.factories.end())
@@ -321,7 +335,35 @@ int execute(const Experiment& e, const std::vector<std::string>& argv) {
         const std::string label =
             wl.name + " " + c.params.canonical() + " " + pol.name + " procs=" +
             std::to_string(c.procs);
-        for (int w = 0; w < e.warmup; ++w) session->run(c.params);
+        auto fill = [&](std::vector<std::string>& r, const RepOutcome& o) {
+            auto set = [&](const char* col, std::string v) {
+                r[static_cast<std::size_t>(std::find(h.begin(), h.end(), col) - h.begin())] =
+                    std::move(v);
+            };
+            set("wall_ns", std::to_string(o.wall_ns));
+            set("tasks", std::to_string(o.result.tasks));
+            set("result_ok", o.result.ok ? "1" : "0");
+#define SCHEDLAB_ROW_COUNTER(name, doc) set(#name, std::to_string(o.stats.name));
+            SCHEDLAB_COUNTERS(SCHEDLAB_ROW_COUNTER)
+#undef SCHEDLAB_ROW_COUNTER
+            set("spinning_high_water", std::to_string(o.stats.spinning_high_water));
+            std::string extra;
+            for (const auto& [k, v] : o.result.extra)
+                if (!v.empty()) extra += (extra.empty() ? "" : ";") + k + "=" + v;
+            set("extra", extra);
+            if (file)
+                file->write(r);
+            else
+                std::printf("%s\n", csv_join(r).c_str());
+            if (!o.result.ok) {
+                ++failed;
+                std::fprintf(stderr, "%sschedlab: %s rep %s: wrong answer: %s\n", tty ? "\n" : "",
+                             label.c_str(), r[static_cast<std::size_t>(std::find(h.begin(), h.end(), "rep") - h.begin())].c_str(),
+                             o.result.detail.c_str());
+            }
+        };
+        if (want_span && session->can_measure_work_span()) fill(span_row, session->run_work_span(c.params));
+        for (int w = 0; w < e.warmup && !todo.empty(); ++w) session->run(c.params);
         std::vector<double> walls;
         for (int rep : todo) {
             if (tty) {
@@ -338,33 +380,11 @@ int execute(const Experiment& e, const std::vector<std::string>& argv) {
             }
             const RepOutcome o = session->run(c.params);
             auto r = row_for(rep);
-            auto set = [&](const char* col, std::string v) {
-                r[static_cast<std::size_t>(std::find(h.begin(), h.end(), col) - h.begin())] =
-                    std::move(v);
-            };
-            set("wall_ns", std::to_string(o.wall_ns));
-            set("tasks", std::to_string(o.result.tasks));
-            set("result_ok", o.result.ok ? "1" : "0");
-#define SCHEDLAB_ROW_COUNTER(name, doc) set(#name, std::to_string(o.stats.name));
-            SCHEDLAB_COUNTERS(SCHEDLAB_ROW_COUNTER)
-#undef SCHEDLAB_ROW_COUNTER
-            set("spinning_high_water", std::to_string(o.stats.spinning_high_water));
-            std::string extra;
-            for (const auto& [k, v] : o.result.extra) extra += (extra.empty() ? "" : ";") + k + "=" + v;
-            set("extra", extra);
-            if (file)
-                file->write(r);
-            else
-                std::printf("%s\n", csv_join(r).c_str());
-            if (!o.result.ok) {
-                ++failed;
-                std::fprintf(stderr, "%sschedlab: %s rep %d: wrong answer: %s\n", tty ? "\n" : "",
-                             label.c_str(), rep, o.result.detail.c_str());
-            }
+            fill(r, o);
             walls.push_back(double(o.wall_ns));
             ++done_reps;
         }
-        if (!tty)
+        if (!tty && !walls.empty())
             std::fprintf(stderr, "schedlab: [%zu/%zu] %s: median %s over %zu reps\n", ci + 1,
                          configs.size(), label.c_str(), fmt_ns(median(walls)).c_str(),
                          walls.size());
@@ -407,6 +427,8 @@ po::options_description run_options() {
         ("out,o", po::value<std::string>(), "CSV file to write (default: CSV on stdout)")
         ("append", "add rows to an existing --out file with the same columns")
         ("resume", "finish an interrupted run of the same command (its .partial file)")
+        ("work-span", "also one instrumented repetition on 1 P per workload, parameters and policy, "
+         "recorded as rep -1, measuring work and span (DAG workloads)")
         ("config,c", po::value<std::string>(), "sweep: experiment file with these options as key = value");
     return d;
 }
@@ -464,6 +486,7 @@ int cmd_run(const std::vector<std::string>& args, bool sweep, const std::vector<
             e.params.emplace_back(key, values);
         }
     }
+    e.work_span = vm.count("work-span") > 0;
     e.reps = vm["reps"].as<int>();
     e.warmup = vm["warmup"].as<int>();
     if (e.reps < 1 || e.reps > 100000) throw UsageError("--reps must be between 1 and 100000");

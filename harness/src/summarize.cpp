@@ -66,7 +66,7 @@ int summarize(const std::string& path, std::ostream& out) {
     };
     const std::size_t c_exp = col("experiment"), c_wl = col("workload"), c_par = col("params"),
                       c_pol = col("policy"), c_rt = col("runtime"), c_procs = col("procs"),
-                      c_wall = col("wall_ns"), c_ok = col("result_ok");
+                      c_wall = col("wall_ns"), c_ok = col("result_ok"), c_rep = col("rep");
     const auto c_extra = std::find(h.begin(), h.end(), "extra");
     const auto c_topo = std::find(h.begin(), h.end(), "topology");
 
@@ -97,7 +97,9 @@ int summarize(const std::string& path, std::ostream& out) {
         std::string who = r[c_pol] + (r[c_rt] == "schedlab" ? "" : "@" + r[c_rt]);
         if (c_topo != h.end() && r[static_cast<std::size_t>(c_topo - h.begin())] != "flat")
             who += "/" + r[static_cast<std::size_t>(c_topo - h.begin())];
-        groups[{r[c_exp], r[c_wl], r[c_par], who}][std::stoi(r[c_procs])].push_back(s);
+        // rep -1: the instrumented repetition (work and span), not a timing sample.
+        const int procs = r[c_rep].rfind('-', 0) == 0 ? 0 : std::stoi(r[c_procs]);
+        groups[{r[c_exp], r[c_wl], r[c_par], who}][procs].push_back(s);
         ++rows;
     }
     if (rows == 0) throw UsageError(path + " has no rows");
@@ -125,6 +127,13 @@ int summarize(const std::string& path, std::ostream& out) {
         std::vector<double> fit_t;
         std::vector<double> spans, works;
         for (const auto& [procs, samples] : by_procs) {
+            if (procs == 0) {  // the instrumented repetition
+                for (const auto& s : samples) {
+                    if (s.span > 0) spans.push_back(s.span);
+                    if (s.work > 0) works.push_back(s.work);
+                }
+                continue;
+            }
             std::vector<double> w;
             std::size_t ok = 0;
             for (const auto& s : samples) {

@@ -49,6 +49,10 @@ public:
     virtual ~Session() = default;
     // Build the workload from complete parameters (untimed), run it (timed inside main), check.
     virtual RepOutcome run(const workloads::Params& params) = 0;
+    // One instrumented repetition on 1 P that measures work and span (extra columns work_ns,
+    // span_ns, parallelism); false when the workload cannot measure them.
+    virtual bool can_measure_work_span() const = 0;
+    virtual RepOutcome run_work_span(const workloads::Params& params) = 0;
     virtual std::string placement_json() const = 0;
 };
 

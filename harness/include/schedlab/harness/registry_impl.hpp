@@ -10,8 +10,14 @@
 #include "schedlab/harness/results_file.hpp"
 #include "schedlab/runtime/schedlab.hpp"
 #include "schedlab/workloads/all.hpp"
+#include "schedlab/workloads/work_span.hpp"
 
 namespace schedlab::harness {
+
+template <class W, class Tuple>
+inline constexpr bool in_tuple = false;
+template <class W, class... Ts>
+inline constexpr bool in_tuple<W, std::tuple<Ts...>> = (std::is_same_v<W, Ts> || ...);
 
 template <class B, class W>
 class SchedlabSession final : public Session {
@@ -36,6 +42,38 @@ public:
     }
     std::string placement_json() const override { return rt_.placement().to_json(); }
 
+    static constexpr bool kByWrapper = in_tuple<W, workloads::MeasuredByWrapper>;
+    static constexpr bool kByParam = in_tuple<W, workloads::MeasuredByParam>;
+    bool can_measure_work_span() const override { return kByWrapper || kByParam; }
+
+    RepOutcome run_work_span(const workloads::Params& params) override {
+        if (!one_p_) {
+            rt::Options o = rt_.options();
+            o.procs = 1;
+            o.pin = "none";
+            one_p_ = std::make_unique<R>(o);
+        }
+        RepOutcome out;
+        if constexpr (kByWrapper || kByParam) {
+            workloads::Params p = params;
+            if constexpr (kByParam) p.set("measure", "1");
+            W w(p);
+            const auto t0 = std::chrono::steady_clock::now();
+            one_p_->run([&] {
+                if constexpr (kByWrapper)
+                    w.template run<workloads::work_span::Measured<R>>();
+                else
+                    w.template run<R>();
+            });
+            out.wall_ns = static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                                         std::chrono::steady_clock::now() - t0)
+                                                         .count());
+            out.result = w.check();
+            out.stats = one_p_->stats();
+        }
+        return out;
+    }
+
 private:
     static rt::Options options_of(const RunSpec& spec) {
         rt::Options o;
@@ -47,6 +85,7 @@ private:
         return o;
     }
     R rt_;
+    std::unique_ptr<R> one_p_;  // for the instrumented repetition
 };
 
 template <class B, class W>

@@ -21,4 +21,10 @@ namespace schedlab::workloads {
 using AllWorkloads = std::tuple<Fib, NQueens, Uts, Matmul, Cholesky, RandDag, SpawnStorm, FanOut,
                                 Pipeline, PingPong>;
 
+// How each DAG workload measures work and span in an instrumented repetition: the fork-join
+// ones when run on work_span::Measured<R> (work_span.hpp), the dependency DAGs when given the
+// parameter measure=1 (dag_span.hpp).
+using MeasuredByWrapper = std::tuple<Fib, NQueens, Uts, Matmul>;
+using MeasuredByParam = std::tuple<Cholesky, RandDag>;
+
 }  // namespace schedlab::workloads
