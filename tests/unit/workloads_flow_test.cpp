@@ -120,6 +120,7 @@ TYPED_TEST(FlowWorkloads, PingPongKeepsOrderAndSamplesRoundTrips) {
             EXPECT_EQ(extra(r, "rtt_samples"), "300");
             EXPECT_GT(extra_u64(r, "p50_ns"), 0u);
             EXPECT_LE(extra_u64(r, "p50_ns"), extra_u64(r, "p99_ns"));
+            EXPECT_LE(extra_u64(r, "p99_ns"), extra_u64(r, "max_ns"));
         }
 }
 

@@ -47,8 +47,9 @@ std::uint64_t Grain::draw(SplitMix& rng) const {
 Grain read_grain(const Params& p, bool with_dist) {
     Grain g;
     const bool in_ns = p.get_choice("grain_unit", {"iters", "ns"}) == "ns";
-    // At most a second per task (in either unit): larger is a typo, not an experiment.
-    const double mean = p.get_double("grain", 0, in_ns ? 1e9 : 1e10);
+    // At most about a second per task (1e9 ns, or 1e9 iterations of a few cycles each):
+    // larger is a typo, not an experiment.
+    const double mean = p.get_double("grain", 0, 1e9);
     g.mean_iters = in_ns ? mean * spin_iters_per_ns() : mean;
     if (with_dist) {
         const std::string& d = p.get_choice("grain_dist", {"fixed", "uniform", "exponential"});

@@ -64,6 +64,8 @@ Result PingPong::check() const {
     r.extra.emplace_back("rtt_samples", std::to_string(all.size()));
     r.extra.emplace_back("p50_ns", have ? std::to_string(percentile(all, 0.50)) : "");
     r.extra.emplace_back("p99_ns", have ? std::to_string(percentile(all, 0.99)) : "");
+    // The tail beyond p99 (a descheduled M, a pair split across Ps) shows only here.
+    r.extra.emplace_back("max_ns", have ? std::to_string(all.back()) : "");
     return r;
 }
 
