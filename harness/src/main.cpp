@@ -224,7 +224,8 @@ std::vector<std::size_t> key_columns(const std::vector<std::string>& h) {
 struct Config {
     std::size_t workload, policy;
     int procs;
-    Params params;  // complete, validated
+    Params given;   // as given (the workload fills in its defaults)
+    Params params;  // complete, validated: the CSV's params column
 };
 
 int execute(const Experiment& e, const std::vector<std::string>& argv) {
@@ -248,12 +249,12 @@ int execute(const Experiment& e, const std::vector<std::string>& argv) {
             Params full;
             try {
                 full = c.with_defaults(w.name, w.params);
-                if (w.validate) w.validate(full);
+                if (w.validate) w.validate(c);
             } catch (const ParamError& err) {
                 throw UsageError(err.what());
             }
             for (std::size_t pi : e.policies)
-                for (int procs : e.procs) configs.push_back({wi, pi, procs, full});
+                for (int procs : e.procs) configs.push_back({wi, pi, procs, c, full});
         }
     }
     const std::vector<std::string> h = header();
@@ -362,8 +363,8 @@ int execute(const Experiment& e, const std::vector<std::string>& argv) {
                              o.result.detail.c_str());
             }
         };
-        if (want_span && session->can_measure_work_span()) fill(span_row, session->run_work_span(c.params));
-        for (int w = 0; w < e.warmup && !todo.empty(); ++w) session->run(c.params);
+        if (want_span && session->can_measure_work_span()) fill(span_row, session->run_work_span(c.given));
+        for (int w = 0; w < e.warmup && !todo.empty(); ++w) session->run(c.given);
         std::vector<double> walls;
         for (int rep : todo) {
             if (tty) {
@@ -378,7 +379,7 @@ int execute(const Experiment& e, const std::vector<std::string>& argv) {
                              std::string(std::size_t(width - filled), ' ').c_str(), ran,
                              total_reps, label.c_str(), ran ? fmt_eta(eta).c_str() : "?");
             }
-            const RepOutcome o = session->run(c.params);
+            const RepOutcome o = session->run(c.given);
             auto r = row_for(rep);
             fill(r, o);
             walls.push_back(double(o.wall_ns));
@@ -427,7 +428,7 @@ po::options_description run_options() {
         ("out,o", po::value<std::string>(), "CSV file to write (default: CSV on stdout)")
         ("append", "add rows to an existing --out file with the same columns")
         ("resume", "finish an interrupted run of the same command (its .partial file)")
-        ("work-span", "also one instrumented repetition on 1 P per workload, parameters and policy, "
+        ("work-span", po::bool_switch(), "also one instrumented repetition on 1 P per workload, parameters and policy, "
          "recorded as rep -1, measuring work and span (DAG workloads)")
         ("config,c", po::value<std::string>(), "sweep: experiment file with these options as key = value");
     return d;
@@ -486,7 +487,7 @@ int cmd_run(const std::vector<std::string>& args, bool sweep, const std::vector<
             e.params.emplace_back(key, values);
         }
     }
-    e.work_span = vm.count("work-span") > 0;
+    e.work_span = vm["work-span"].as<bool>();
     e.reps = vm["reps"].as<int>();
     e.warmup = vm["warmup"].as<int>();
     if (e.reps < 1 || e.reps > 100000) throw UsageError("--reps must be between 1 and 100000");

@@ -23,7 +23,7 @@ struct WorkloadInfo {
     std::string name, summary;
     std::vector<workloads::ParamSpec> params;
     bool needs_channels = false;
-    // Build the workload once from complete parameters, to reject bad values (ParamError)
+    // Build the workload once from the given parameters, to reject bad values (ParamError)
     // before anything runs.
     void (*validate)(const workloads::Params&) = nullptr;
 };
@@ -47,7 +47,8 @@ struct RepOutcome {
 class Session {
 public:
     virtual ~Session() = default;
-    // Build the workload from complete parameters (untimed), run it (timed inside main), check.
+    // Build the workload from the given parameters (untimed; it fills in its defaults), run it
+    // (timed inside main), check.
     virtual RepOutcome run(const workloads::Params& params) = 0;
     // One instrumented repetition on 1 P that measures work and span (extra columns work_ns,
     // span_ns, parallelism); false when the workload cannot measure them.
