@@ -43,7 +43,8 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402  (after the backend is chosen)
 from matplotlib.colors import LogNorm  # noqa: E402
-from matplotlib.ticker import EngFormatter, FuncFormatter, MaxNLocator  # noqa: E402
+from matplotlib.ticker import (EngFormatter, FuncFormatter, LogLocator, MaxNLocator,  # noqa: E402
+                               NullFormatter, NullLocator)  # noqa: E402
 
 # The leading columns of every schedlab CSV, in order (DESIGN.md "Results"); a file whose header
 # does not start with them is not one of ours.
@@ -304,10 +305,12 @@ POLICY_COLORS = {}
 def assign_policy_colors(rows):
     """One colour per series for every figure, so a policy reads the same everywhere."""
     names = unique_in_order(series_name(r) for r in rows)
-    cmap = matplotlib.colormaps["tab10" if len(names) <= 10 else "tab20"]
+    # The ten strong tab10 colours first, then tab20's pale partners of them.
+    tab20 = matplotlib.colormaps["tab20"]
+    palette = [tab20(2 * k) for k in range(10)] + [tab20(2 * k + 1) for k in range(10)]
     POLICY_COLORS.clear()
     for i, name in enumerate(names):
-        POLICY_COLORS[name] = cmap(i % cmap.N)
+        POLICY_COLORS[name] = palette[i % len(palette)]
 
 
 def policy_color(name):
@@ -399,6 +402,11 @@ def fig_wall_time(rows, metas):
         err = np.array([[b[1][0] - b[1][1] for b in bars], [b[1][2] - b[1][0] for b in bars]])
         ax.bar(x, med, 0.7, yerr=err, capsize=4, color=[policy_color(b[0]) for b in bars])
         pad_bar_axis(ax, len(bars))
+        # The median written over each bar: one wide interval can squash the others flat.
+        for xi, b in zip(x, bars):
+            ax.annotate(f"{b[1][0]:.3g}", (xi, b[1][2]), xytext=(0, 2), textcoords="offset points",
+                        ha="center", va="bottom", fontsize=8)
+        ax.set_ylim(0, max(b[1][2] for b in bars) * 1.12)
         ax.set_xticks(x)
         ax.set_xticklabels([b[0] for b in bars], rotation=35 if len(bars) > 3 else 0,
                            ha="right" if len(bars) > 3 else "center")
@@ -500,8 +508,12 @@ def fig_heatmap(rows, metas):
                      f"\nP = {p}; spin {spin}, runnext {runnext}, victim {victim}{setting}"
                      f"\nmedian of {reps_text(nreps)} per cell; red box: Go's default",
                      fontsize=10)
-        fig.colorbar(im, ax=ax, label="median wall time (ms), lower is better" +
-                     (", log colours" if log else ""))
+        cbar = fig.colorbar(im, ax=ax, label="median wall time (ms), lower is better" +
+                            (", log colours" if log else ""))
+        if log:
+            cbar.ax.yaxis.set_major_locator(LogLocator(subs=(1.0, 2.0, 5.0)))
+            cbar.ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
+            cbar.ax.yaxis.set_minor_formatter(NullFormatter())
     fig.suptitle(f"Global-queue check period x steal amount; blank cells were not run; "
                  f"{machine_text(rows, metas)}")
     fig.tight_layout()
@@ -573,9 +585,13 @@ def fig_pingpong(rows, metas):
                     label=f"{label} ({reps_text([n])})")
         ax.set_xscale("log")
         plain = FuncFormatter(lambda v, _: f"{v:g}")
+        allx = [v for s in series for _, v in s[3] if v > 0]
+        if allx and max(allx) / min(allx) < 20:
+            # Within about a decade a log axis has almost no ticks: put plain round ones on it.
+            ax.xaxis.set_major_locator(MaxNLocator(nbins=7))
+            ax.xaxis.set_minor_locator(NullLocator())
         ax.xaxis.set_major_formatter(plain)
-        ax.xaxis.set_minor_formatter(plain)
-        ax.tick_params(axis="x", which="minor", labelsize=8)
+        ax.xaxis.set_minor_formatter(NullFormatter())
         ax.set_xlabel("round-trip time (ns, log scale)")
         ax.set_ylabel("fraction of round trips at or below")
         ax.set_ylim(min(0.0, min(allpct) / 100 - 0.05), 1.02)
@@ -620,11 +636,13 @@ def fig_counters(rows, metas):
     fig, axes = panel_grid(len(panels), ncols_max=2 if widest > 4 else 3,
                            w=max(5.6, 0.6 * widest + 2.5))
     width = 0.8 / len(present)
+    # One scale for every panel, so panels can be compared at a glance.
+    allv = np.array([v for *_, pols in panels for _, meds, _ in pols for v in meds], dtype=float)
+    pos = allv[np.isfinite(allv) & (allv > 0)]
+    log = pos.size > 0 and pos.max() / pos.min() > LOG_RANGE_RATIO
     for ax, (workload, params, pmax, policies) in zip(axes, panels):
         x = np.arange(len(policies))
-        allv = np.array([v for _, meds, _ in policies for v in meds], dtype=float)
-        pos = allv[np.isfinite(allv) & (allv > 0)]
-        log = pos.size > 0 and pos.max() / pos.min() > LOG_RANGE_RATIO
+        top = np.nanmax([v for _, meds, _ in policies for v in meds] + [1.0])
         for k, (c, label) in enumerate(present):
             vals = [meds[k] for _, meds, _ in policies]
             xs = x + dodge(k, len(present), width)
@@ -638,8 +656,10 @@ def fig_counters(rows, metas):
             # symlog: logarithmic above 1, so a counter that stayed 0 is a bar of height 0
             # instead of vanishing off a log axis.
             ax.set_yscale("symlog", linthresh=1)
-            ax.set_ylim(bottom=0)
-        ax.set_ylabel("count per run, median" + (" (log scale above 1)" if log else ""))
+            ax.set_ylim(0, top * 3)
+        else:
+            ax.set_ylim(0, top * 1.08)
+        ax.set_ylabel("median count per run" + ("\n(log scale above 1)" if log else ""))
         ax.set_xticks(x)
         ax.set_xticklabels([p[0] for p in policies], rotation=35 if len(policies) > 3 else 0,
                            ha="right" if len(policies) > 3 else "center")
