@@ -147,17 +147,17 @@ def read_csv(path):
 
 
 def load(results_dir):
-    """All good rows of the schedlab CSVs in results_dir and the metadata of each file."""
+    """All good rows of the schedlab CSVs in results_dir, the metadata of each file, how many
+    schedlab CSVs there were and the paths of the other CSVs (skipped)."""
     names = sorted(n for n in os.listdir(results_dir) if n.endswith(".csv"))
-    rows, metas, n_files, wrong, seen, dups = [], {}, 0, 0, set(), 0
+    rows, metas, n_files, wrong, seen, dups, others = [], {}, 0, 0, set(), 0, []
     for name in names:
         path = os.path.join(results_dir, name)
         if not os.path.isfile(path):
             continue
         file_rows, bad = read_csv(path)
         if file_rows is None:
-            warn(f"skipping {path}: not a schedlab CSV (its header does not start with "
-                 f"{','.join(SCHEDLAB_COLUMNS[:3])},...)")
+            others.append(path)
             continue
         n_files += 1
         metas[path] = read_meta(path)
@@ -177,7 +177,7 @@ def load(results_dir):
         warn(f"{dups} row(s) appear in more than one file; each is counted once")
     if wrong:
         warn(f"{wrong} row(s) with result_ok != 1 (a wrong answer) left out of every figure")
-    return rows, metas, n_files
+    return rows, metas, n_files, others
 
 
 # ---------------------------------------------------------------- statistics
@@ -764,12 +764,17 @@ def parse_args(argv):
 def main(argv):
     args = parse_args(argv)
     if not os.path.isdir(args.results_dir):
-        print(f"plot.py: {args.results_dir} is not a directory", file=sys.stderr)
+        what = "is not a directory" if os.path.exists(args.results_dir) else "does not exist"
+        print(f"plot.py: {args.results_dir} {what}", file=sys.stderr)
         return 2
-    rows, metas, n_files = load(args.results_dir)
+    rows, metas, n_files, others = load(args.results_dir)
     if n_files == 0:
-        print(f"plot.py: no schedlab CSV in {args.results_dir}", file=sys.stderr)
+        skipped = f" ({len(others)} other .csv file(s) skipped)" if others else ""
+        print(f"plot.py: no schedlab CSV in {args.results_dir}{skipped}", file=sys.stderr)
         return 2
+    for path in others:
+        warn(f"skipping {path}: not a schedlab CSV (its header does not start with "
+             f"{','.join(SCHEDLAB_COLUMNS[:3])},...)")
     figdir = args.out or os.path.join(args.results_dir, "figures")
     try:
         os.makedirs(figdir, exist_ok=True)
