@@ -136,6 +136,9 @@ def read_csv(path):
                 except ValueError:
                     bad += 1
                     continue
+                if row["procs"] < 1 or not row["wall_ns"] > 0:  # nothing to divide by
+                    bad += 1
+                    continue
                 row["_params"] = parse_kv(row["params"])
                 row["_extra"] = parse_kv(row.get("extra", ""))
                 row["_file"] = path
@@ -226,6 +229,17 @@ def group_by(rows, key):
     for r in rows:
         groups.setdefault(key(r), []).append(r)
     return groups
+
+
+def natural_key(text):
+    """'cap=16' after 'cap=2': digit runs compare as numbers."""
+    return [(0, int(t), "") if t.isdigit() else (1, 0, t) for t in re.split(r"(\d+)", text)]
+
+
+def by_workload(rows):
+    """Rows grouped by (workload, params), the groups in name order with numbers as numbers."""
+    groups = group_by(rows, lambda r: (r["workload"], r["params"]))
+    return {k: groups[k] for k in sorted(groups, key=lambda k: (k[0], natural_key(k[1])))}
 
 
 def setting_suffix(row):
@@ -334,7 +348,7 @@ def dodge(i, n, step):
 # ---------------------------------------------------------------- 1. speedup
 
 def fig_speedup(rows, metas):
-    groups = group_by(rows, lambda r: (r["workload"], r["params"]))
+    groups = by_workload(rows)
     panels = []
     for (workload, params), grows in groups.items():
         by_series = group_by(grows, series_name)
@@ -370,7 +384,7 @@ def fig_speedup(rows, metas):
                         color=policy_color(name), label=f"{name} ({reps_text(counts)})")
         ax.set_title(group_title(workload, params))
         ax.set_xlabel("processors P")
-        ax.set_ylabel("speedup  median T(1) / median T(P)")
+        ax.set_ylabel("speedup = median T(1) / median T(P)")
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.set_ylim(bottom=0)
         ax.legend(loc="upper left")
@@ -383,7 +397,7 @@ def fig_speedup(rows, metas):
 # ---------------------------------------------------------------- 2. wall time bars
 
 def fig_wall_time(rows, metas):
-    groups = group_by(rows, lambda r: (r["workload"], r["params"]))
+    groups = by_workload(rows)
     panels = []
     for (workload, params), grows in groups.items():
         pmax = max(r["procs"] for r in grows)
@@ -456,7 +470,7 @@ def heatmap_panel(grows):
 
 
 def fig_heatmap(rows, metas):
-    groups = group_by(rows, lambda r: (r["workload"], r["params"]))
+    groups = by_workload(rows)
     panels = []
     for (workload, params), grows in groups.items():
         best = heatmap_panel(grows)
@@ -544,11 +558,12 @@ def fig_pingpong(rows, metas):
     if not prow:
         return None, "no pingpong rows"
     groups = group_by(prow, lambda r: params_text(r["_params"], drop=("cap",)))
+    groups = {k: groups[k] for k in sorted(groups, key=natural_key)}
     panels = []
     for _, grows in groups.items():
         series = []
-        for (name, p, cap), srows in group_by(
-                grows, lambda r: (series_name(r), r["procs"], r["_params"].get("cap", "?"))).items():
+        key = lambda r: (series_name(r), r["procs"], r["_params"].get("cap", "?"))  # noqa: E731
+        for (name, p, cap), srows in group_by(grows, key).items():
             per_pct = {}
             for r in srows:
                 for k, v in r["_extra"].items():
@@ -569,7 +584,8 @@ def fig_pingpong(rows, metas):
     for ax, (params, series) in zip(axes, panels):
         names = unique_in_order(s[0] for s in series)
         procs = sorted({s[1] for s in series})
-        caps = sorted({s[2] for s in series}, key=lambda c: (not c.isdigit(), int(c) if c.isdigit() else 0, c))
+        caps = sorted({s[2] for s in series},
+                      key=lambda c: (not c.isdigit(), int(c) if c.isdigit() else 0, c))
         allpct = sorted({pct for s in series for pct, _ in s[3]})
         ordered = sorted(series, key=lambda s: (names.index(s[0]), s[1], caps.index(s[2])))
         for k, (name, p, cap, pts, n) in enumerate(ordered):
@@ -619,7 +635,7 @@ def fig_counters(rows, metas):
     present = [(c, label) for c, label in COUNTERS if rows and c in rows[0]]
     if not present:
         return None, "the CSVs have none of the counter columns"
-    groups = group_by(rows, lambda r: (r["workload"], r["params"]))
+    groups = by_workload(rows)
     panels = []
     for (workload, params), grows in groups.items():
         pmax = max(r["procs"] for r in grows)
@@ -684,6 +700,7 @@ def fig_pipeline(rows, metas):
     if not prow:
         return None, "no pipeline rows with cap= and messages= parameters"
     groups = group_by(prow, lambda r: params_text(r["_params"], drop=("cap",)))
+    groups = {k: groups[k] for k in sorted(groups, key=natural_key)}
     panels = []
     for _, grows in groups.items():
         caps = sorted({int(r["_params"]["cap"]) for r in grows})
@@ -699,8 +716,10 @@ def fig_pipeline(rows, metas):
     for ax, (params, caps, series) in zip(axes, panels):
         names = unique_in_order(s[0] for s in series)
         procs = sorted({s[1] for s in series})
-        for i, (name, p, pts) in enumerate(sorted(series, key=lambda s: (names.index(s[0]), s[1]))):
-            xs = np.array([caps.index(c) for c, *_ in pts], dtype=float) + dodge(i, len(series), 0.05)
+        ordered = sorted(series, key=lambda s: (names.index(s[0]), s[1]))
+        for i, (name, p, pts) in enumerate(ordered):
+            xs = np.array([caps.index(c) for c, *_ in pts], dtype=float)
+            xs += dodge(i, len(series), 0.05)
             med = np.array([x[1] for x in pts])
             err = np.array([[x[1] - x[2] for x in pts], [x[3] - x[1] for x in pts]])
             ax.errorbar(xs, med, yerr=err, capsize=3, color=policy_color(name),
@@ -713,7 +732,8 @@ def fig_pipeline(rows, metas):
         ax.set_ylabel("throughput (msgs/s)")
         ax.yaxis.set_major_formatter(EngFormatter(places=1, sep=" "))
         ax.set_ylim(bottom=0)
-        ax.set_title("\n".join(textwrap.wrap("pipeline: " + params_text(params, drop=("cap",)), 56)))
+        title = "pipeline: " + params_text(params, drop=("cap",))
+        ax.set_title("\n".join(textwrap.wrap(title, 56)))
         ax.legend(loc="best")
     fig.suptitle("Pipeline throughput against channel capacity (median, bootstrap 95% CI); "
                  f"{machine_text(prow, metas)}")
