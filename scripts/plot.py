@@ -766,10 +766,11 @@ def save(fig, figdir, name, formats):
 
 
 def parse_args(argv):
-    ap = OneLineParser(prog="plot.py", description=__doc__.split("\n\n")[0],
-                       formatter_class=argparse.RawDescriptionHelpFormatter,
-                       epilog="See the docstring of scripts/plot.py for the figures.")
-    ap.add_argument("results_dir", metavar="RESULTS_DIR")
+    ap = OneLineParser(prog="plot.py",
+                       usage="%(prog)s RESULTS_DIR [--out FIGDIR] [--format png,pdf]",
+                       description=__doc__.split("\n\n", 2)[2],
+                       formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("results_dir", metavar="RESULTS_DIR", help="a directory of schedlab CSVs")
     ap.add_argument("--out", metavar="FIGDIR", help="default: RESULTS_DIR/figures")
     ap.add_argument("--format", default="png,pdf", help="comma-separated: png, pdf, svg")
     args = ap.parse_args(argv)
