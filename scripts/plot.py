@@ -139,6 +139,10 @@ def read_csv(path):
                 if row["procs"] < 1 or not row["wall_ns"] > 0:  # nothing to divide by
                     bad += 1
                     continue
+                if row.get("rep", "").startswith("-"):
+                    # rep -1: schedlab --work-span's instrumented repetition; its wall time
+                    # includes the clock reads of every strand, so it is not a timing sample.
+                    continue
                 row["_params"] = parse_kv(row["params"])
                 row["_extra"] = parse_kv(row.get("extra", ""))
                 row["_file"] = path
