@@ -301,6 +301,27 @@ TEST(WorkSpan, KnownDagExactlyWhenChildrenRunInsideSpawn) {
     EXPECT_EQ(m->span_ns, 5'000u);
 }
 
+// Busy for `units` of this thread's CPU time: with ThreadCpuClock strands, a preemption
+// neither ends the wait early nor stretches the strand.
+void cpu_busy(int units) {
+    const std::uint64_t until = work_span::ThreadCpuClock::now() + static_cast<std::uint64_t>(units) * kUnitNs;
+    while (work_span::ThreadCpuClock::now() < until) {
+    }
+}
+
+TEST(WorkSpan, KnownDagOnTheThreadCpuClock) {
+    using M = work_span::Measured<GoR, work_span::ThreadCpuClock>;
+    for (int procs : {1, 2}) {
+        const auto m = M::run(procs, [] { return known_dag<M, cpu_busy>(); });
+        ASSERT_TRUE(m.has_value());
+        // Only the clock reads themselves (microseconds) come on top of the busy-waits.
+        EXPECT_GE(m->work_ns, 10 * kUnitNs) << procs << " Ps";
+        EXPECT_LE(m->work_ns, 11 * kUnitNs) << procs << " Ps";
+        EXPECT_GE(m->span_ns, 5 * kUnitNs) << procs << " Ps";
+        EXPECT_LE(m->span_ns, 5 * kUnitNs + kUnitNs / 2) << procs << " Ps";
+    }
+}
+
 // The same DAG on the real clock: the measurement is in nanoseconds of wall time end to end.
 // The virtual-clock test above pins the rule down exactly; this one allows for the machine.
 TEST(WorkSpan, KnownDagOnTheWallClock) {
