@@ -271,6 +271,57 @@ TEST(WorkSpan, KnownDagExactlyOnAVirtualClock) {
     expect_exact_known_dag<policies::NoRunnext>();  // children run in another order
 }
 
+// A fork-join runtime that runs every child inline, inside spawn (as OpenMP may for an
+// undeferred task): work and span are properties of the DAG, so they must not change.
+struct InlineRuntime {
+    template <class F>
+    static auto run(int, F&& main) {
+        return main();
+    }
+    template <class F>
+    static void go(F&& f) {
+        f();
+    }
+    static void yield() {}
+    struct Group {
+        template <class F>
+        void spawn(F&& f) {
+            f();
+        }
+        void wait() {}
+    };
+};
+static_assert(ForkJoinRuntime<InlineRuntime>);
+
+TEST(WorkSpan, KnownDagExactlyWhenChildrenRunInsideSpawn) {
+    using M = work_span::Measured<InlineRuntime, VirtualClock>;
+    const auto m = M::run(1, [] { return known_dag<M, virtual_busy>(); });
+    ASSERT_TRUE(m.has_value());
+    EXPECT_EQ(m->work_ns, 10'000u);
+    EXPECT_EQ(m->span_ns, 5'000u);
+}
+
+// Busy for `units` of this thread's CPU time: with ThreadCpuClock strands, a preemption
+// neither ends the wait early nor stretches the strand.
+void cpu_busy(int units) {
+    const std::uint64_t until = work_span::ThreadCpuClock::now() + static_cast<std::uint64_t>(units) * kUnitNs;
+    while (work_span::ThreadCpuClock::now() < until) {
+    }
+}
+
+TEST(WorkSpan, KnownDagOnTheThreadCpuClock) {
+    using M = work_span::Measured<GoR, work_span::ThreadCpuClock>;
+    for (int procs : {1, 2}) {
+        const auto m = M::run(procs, [] { return known_dag<M, cpu_busy>(); });
+        ASSERT_TRUE(m.has_value());
+        // Only the clock reads themselves (microseconds) come on top of the busy-waits.
+        EXPECT_GE(m->work_ns, 10 * kUnitNs) << procs << " Ps";
+        EXPECT_LE(m->work_ns, 11 * kUnitNs) << procs << " Ps";
+        EXPECT_GE(m->span_ns, 5 * kUnitNs) << procs << " Ps";
+        EXPECT_LE(m->span_ns, 5 * kUnitNs + kUnitNs / 2) << procs << " Ps";
+    }
+}
+
 // The same DAG on the real clock: the measurement is in nanoseconds of wall time end to end.
 // The virtual-clock test above pins the rule down exactly; this one allows for the machine.
 TEST(WorkSpan, KnownDagOnTheWallClock) {

@@ -7,21 +7,35 @@
 // Leaves use Eigen's coefficient-based product (lazyProduct), not its GEMM kernel: GEMM packs
 // its operands into buffers it allocates on the stack below 128 KiB (EIGEN_STACK_ALLOCATION_LIMIT),
 // about 64 KiB for a 64-block, which overflows a 64 KiB task stack such as schedlab's default.
+// The Eigen code (leaves, inputs, the reference product) is compiled once, in
+// workloads/src/matmul.cpp, so that including this header does not pull in Eigen.
 #pragma once
 
-#include <Eigen/Core>
+#include <algorithm>
 #include <array>
-#include <cmath>
 #include <cstdint>
+#include <cstdio>
 #include <optional>
-#include <random>
 #include <span>
 #include <string>
+#include <vector>
 
 #include "schedlab/workloads/work_span.hpp"
 #include "schedlab/workloads/workload.hpp"
 
 namespace schedlab::workloads {
+
+namespace matmul_detail {
+using Index = std::int64_t;
+// C (m x q) += A (m x k) * B (k x q); column-major with leading dimensions ldc, lda, ldb.
+void leaf_multiply(double* c, Index ldc, const double* a, Index lda, const double* b, Index ldb,
+                   Index m, Index k, Index q);
+// n x n column-major entries uniform in [-1, 1] from seed (A, then B, from one generator).
+void random_inputs(std::uint64_t seed, Index n, std::vector<double>& a, std::vector<double>& b);
+// Eigen's A * B (n x n, column-major).
+std::vector<double> reference_product(const std::vector<double>& a, const std::vector<double>& b,
+                                      Index n);
+}  // namespace matmul_detail
 
 class Matmul {
 public:
@@ -41,33 +55,31 @@ public:
 
     explicit Matmul(const Params& given) {
         const Params p = given.with_defaults(name, params());
-        n_ = static_cast<Eigen::Index>(p.get_int("n", 1, 4096));
-        leaf_ = static_cast<Eigen::Index>(p.get_int("leaf", 1, 4096));
+        n_ = p.get_int("n", 1, 4096);
+        leaf_ = p.get_int("leaf", 1, 4096);
         const auto seed = static_cast<std::uint64_t>(p.get_int("seed", 0, INT64_MAX));
-        std::mt19937_64 gen(seed);
-        std::uniform_real_distribution<double> u(-1.0, 1.0);
-        a_.resize(n_, n_);
-        b_.resize(n_, n_);
-        for (Eigen::Index j = 0; j < n_; ++j)
-            for (Eigen::Index i = 0; i < n_; ++i) a_(i, j) = u(gen);
-        for (Eigen::Index j = 0; j < n_; ++j)
-            for (Eigen::Index i = 0; i < n_; ++i) b_(i, j) = u(gen);
-        c_.setZero(n_, n_);
+        matmul_detail::random_inputs(seed, n_, a_, b_);
+        c_.assign(a_.size(), 0.0);
     }
 
     template <class R>
     void run() {
-        c_.setZero();
+        std::fill(c_.begin(), c_.end(), 0.0);
         ws_ = work_span::measure<R>([this] {
-            tasks_ = multiply<R>(view(c_), view(a_), view(b_), n_, n_, n_, leaf_);
+            tasks_ = multiply<R>(View{c_.data(), n_}, View{a_.data(), n_}, View{b_.data(), n_},
+                                 n_, n_, n_, leaf_);
         });
     }
 
     Result check() const {
         Result r;
         r.tasks = tasks_;
-        if (!reference_) reference_ = Eigen::MatrixXd(a_ * b_);
-        const double err = (c_ - *reference_).cwiseAbs().maxCoeff();
+        if (reference_.empty()) reference_ = matmul_detail::reference_product(a_, b_, n_);
+        double err = 0.0;
+        for (std::size_t i = 0; i < c_.size(); ++i) {
+            const double d = c_[i] > reference_[i] ? c_[i] - reference_[i] : reference_[i] - c_[i];
+            if (!(d <= err)) err = d;  // a NaN is an error too
+        }
         // Entries are sums of n products of numbers in [-1, 1]: rounding leaves errors near
         // n * 1e-16; a missing or doubled block is off by about 1.
         const double tol = 1e-10 * static_cast<double>(n_);
@@ -82,42 +94,36 @@ public:
     }
 
 private:
+    using Index = matmul_detail::Index;
+
     // A column-major block: element (i, j) at p[i + j * ld].
     struct View {
         double* p;
-        Eigen::Index ld;
-        View at(Eigen::Index i, Eigen::Index j) const { return {p + i + j * ld, ld}; }
+        Index ld;
+        View at(Index i, Index j) const { return {p + i + j * ld, ld}; }
     };
-    using Block = Eigen::Map<Eigen::MatrixXd, 0, Eigen::OuterStride<>>;
-
-    static View view(const Eigen::MatrixXd& m) {
-        return {const_cast<double*>(m.data()), m.outerStride()};
-    }
 
     // C (m x q) += A (m x k) * B (k x q); returns the number of tasks spawned.
     template <class R>
-    static std::uint64_t multiply(View c, View a, View b, Eigen::Index m, Eigen::Index k,
-                                  Eigen::Index q, Eigen::Index leaf) {
+    static std::uint64_t multiply(View c, View a, View b, Index m, Index k,
+                                  Index q, Index leaf) {
         if (m <= leaf && k <= leaf && q <= leaf) {
-            Block cb(c.p, m, q, Eigen::OuterStride<>(c.ld));
-            const Block ab(a.p, m, k, Eigen::OuterStride<>(a.ld));
-            const Block bb(b.p, k, q, Eigen::OuterStride<>(b.ld));
-            cb.noalias() += ab.lazyProduct(bb);
+            matmul_detail::leaf_multiply(c.p, c.ld, a.p, a.ld, b.p, b.ld, m, k, q);
             return 0;
         }
         // Split each dimension larger than a leaf in two (the first half the smaller one).
-        const std::array<Eigen::Index, 2> ms = halves(m, leaf), ks = halves(k, leaf),
+        const std::array<Index, 2> ms = halves(m, leaf), ks = halves(k, leaf),
                                           qs = halves(q, leaf);
         std::uint64_t tasks = 0;
         for (int kk = 0; kk < 2 && ks[kk] > 0; ++kk) {
-            const Eigen::Index k0 = kk == 0 ? 0 : ks[0];
+            const Index k0 = kk == 0 ? 0 : ks[0];
             // The products of one phase write disjoint blocks of C: run them in parallel, the
             // last one inline. Each task gets a pointer to its product (a small closure).
             std::array<Product, 4> sub{};
             int count = 0;
             for (int ii = 0; ii < 2 && ms[ii] > 0; ++ii)
                 for (int jj = 0; jj < 2 && qs[jj] > 0; ++jj) {
-                    const Eigen::Index i0 = ii == 0 ? 0 : ms[0], j0 = jj == 0 ? 0 : qs[0];
+                    const Index i0 = ii == 0 ? 0 : ms[0], j0 = jj == 0 ? 0 : qs[0];
                     sub[static_cast<std::size_t>(count++)] =
                         Product{c.at(i0, j0), a.at(i0, k0), b.at(k0, j0), ms[ii], ks[kk], qs[jj], leaf, 0};
                 }
@@ -137,7 +143,7 @@ private:
     // One sub-product of a phase, and the tasks it spawned.
     struct Product {
         View c, a, b;
-        Eigen::Index m, k, q, leaf;
+        Index m, k, q, leaf;
         std::uint64_t tasks;
         template <class R>
         void run() {
@@ -145,15 +151,15 @@ private:
         }
     };
 
-    static std::array<Eigen::Index, 2> halves(Eigen::Index x, Eigen::Index leaf) {
+    static std::array<Index, 2> halves(Index x, Index leaf) {
         if (x <= leaf) return {x, 0};
         return {x / 2, x - x / 2};
     }
 
-    Eigen::Index n_ = 0;
-    Eigen::Index leaf_ = 0;
-    Eigen::MatrixXd a_, b_, c_;
-    mutable std::optional<Eigen::MatrixXd> reference_;  // A * B by Eigen, computed once
+    Index n_ = 0;
+    Index leaf_ = 0;
+    std::vector<double> a_, b_, c_;         // column-major n x n
+    mutable std::vector<double> reference_;  // A * B by Eigen, computed once
     std::uint64_t tasks_ = 0;
     std::optional<work_span::Measurement> ws_;
 };
