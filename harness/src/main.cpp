@@ -22,6 +22,7 @@
 #include "schedlab/harness/stats.hpp"
 #include "schedlab/harness/summarize.hpp"
 #include "schedlab/runtime/constants.hpp"
+#include "schedlab/runtime/topology.hpp"
 
 namespace po = boost::program_options;
 using namespace schedlab::harness;
@@ -101,6 +102,7 @@ struct Experiment {
     std::vector<std::pair<std::string, std::vector<std::string>>> params;  // key -> values
     int reps = 5, warmup = 1;
     bool work_span = false;
+    int membind = -1;
     RunSpec spec;  // seed, topology, pin, penalty (procs set per config)
     std::string out;
     OpenMode mode = OpenMode::Fresh;
@@ -392,6 +394,9 @@ int execute(const Experiment& e, const std::vector<std::string>& argv) {
     }
     if (tty) std::fprintf(stderr, "\r\x1b[K");
     if (file) {
+        placements.push_back(std::string("{\"membind_node\":") + std::to_string(e.membind) +
+                             (e.membind >= 0 ? ",\"membind\":\"set_mempolicy MPOL_BIND\"}"
+                                             : ",\"membind\":\"OS default\"}"));
         append_run_metadata(file->out(), run_metadata(argv, placements));
         file->commit();
         g_resume_hint = nullptr;
@@ -424,6 +429,8 @@ po::options_description run_options() {
          "none, compact, scatter, or a CPU list 0,2-3")
         ("remote-steal-ns", po::value<std::uint64_t>()->default_value(0),
          "emulated cost of a steal attempt on another node")
+        ("membind", po::value<int>()->default_value(-1),
+         "bind all memory (workload data, stacks) to this NUMA node; -1: the OS default")
         ("experiment,e", po::value<std::string>(), "experiment name (default: the workload's)")
         ("out,o", po::value<std::string>(), "CSV file to write (default: CSV on stdout)")
         ("append", "add rows to an existing --out file with the same columns")
@@ -496,6 +503,14 @@ int cmd_run(const std::vector<std::string>& args, bool sweep, const std::vector<
     e.spec.topology = vm["topology"].as<std::string>();
     e.spec.pin = vm["pin"].as<std::string>();
     e.spec.remote_steal_ns = vm["remote-steal-ns"].as<std::uint64_t>();
+    if (const int node = vm["membind"].as<int>(); node >= 0) {
+        try {
+            schedlab::rt::bind_memory_to_node(node);
+        } catch (const std::invalid_argument& err) {
+            throw UsageError(err.what());
+        }
+        e.membind = node;
+    }
     e.name = vm.count("experiment") ? vm["experiment"].as<std::string>() : wl.front();
     if (vm.count("out")) e.out = vm["out"].as<std::string>();
     if (vm.count("append") && vm.count("resume")) throw UsageError("--append and --resume exclude each other");

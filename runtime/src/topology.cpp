@@ -1,9 +1,13 @@
 #include "schedlab/runtime/topology.hpp"
 
+#include <linux/mempolicy.h>
 #include <pthread.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 #include <sched.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <charconv>
 #include <chrono>
 #include <cstring>
@@ -216,6 +220,27 @@ Placement make_placement(int procs, std::string_view topology, std::string_view 
         pl.synthetic = true;
     }
     return pl;
+}
+
+void bind_memory_to_node(int node) {
+    if (node < 0) {
+        if (syscall(SYS_set_mempolicy, MPOL_DEFAULT, nullptr, 0) != 0)
+            throw std::invalid_argument(std::string("cannot reset the memory policy: ") +
+                                        std::strerror(errno));
+        return;
+    }
+    const auto& m = detail::machine_topology();
+    if (std::find(m.node_ids.begin(), m.node_ids.end(), node) == m.node_ids.end())
+        throw std::invalid_argument("cannot bind memory to node " + std::to_string(node) +
+                                    ": this machine has " + std::to_string(m.node_ids.size()) +
+                                    " node(s) with CPUs available to this process");
+    constexpr int kBits = 8 * sizeof(unsigned long);
+    if (node >= 64 * kBits) throw std::invalid_argument("NUMA node number too large");
+    unsigned long mask[64] = {};
+    mask[node / kBits] = 1ul << (node % kBits);
+    if (syscall(SYS_set_mempolicy, MPOL_BIND, mask, 64 * kBits) != 0)
+        throw std::invalid_argument("cannot bind memory to node " + std::to_string(node) + ": " +
+                                    std::strerror(errno));
 }
 
 std::string Placement::to_json() const {

@@ -34,6 +34,7 @@ expect_error "unknown option" "unrecognised option" run -w fib --frobnicate
 expect_error "unwritable path" "does not exist" run -w fib -P 1 --param n=10 -o /nonexistent/dir/x.csv
 expect_error "bad topology" "is not flat, machine" run -w fib -P 1 --topology 2y2
 expect_error "bad pinning" "is not none, compact" run -w fib -P 1 --pin sideways
+expect_error "bad memory node" "cannot bind memory to node 77" run -w fib -P 1 --membind 77
 expect_error "missing workload" "--workload is required" run -P 1
 expect_error "resume nothing" "nothing to resume" run -w fib -P 1 -o "$T/none.csv" --resume
 expect_error "list topic" "did you mean 'workloads'" list workload

@@ -252,4 +252,16 @@ TEST(MachineTopology, ReadsAtLeastOneNodeWithTheAllowedCpus) {
     EXPECT_EQ(m.allowed_cpus(), CPU_COUNT(&mask));
 }
 
+TEST(MemoryBinding, BindsToAnExistingNodeRejectsOthersAndResets) {
+    const auto& m = schedlab::rt::detail::machine_topology();
+    ASSERT_FALSE(m.node_ids.empty());
+    EXPECT_NO_THROW(schedlab::rt::bind_memory_to_node(m.node_ids.front()));
+    std::vector<char> touched(1 << 20, 1);  // allocated and faulted in under the binding
+    EXPECT_EQ(touched[12345], 1);
+    EXPECT_NO_THROW(schedlab::rt::bind_memory_to_node(-1));
+    EXPECT_EQ(error_of([] { schedlab::rt::bind_memory_to_node(999); }).rfind(
+                  "cannot bind memory to node 999: this machine has", 0),
+              0u);
+}
+
 }  // namespace

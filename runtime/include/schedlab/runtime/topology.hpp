@@ -55,6 +55,12 @@ struct Placement {
 Placement make_placement(int procs, std::string_view topology, std::string_view pin,
                          std::uint64_t remote_steal_ns, const MachineTopology& machine);
 
+// Bind this process's future memory allocations to one NUMA node (set_mempolicy MPOL_BIND,
+// as libnuma's numa_set_membind does), so workload data built afterwards lives there; node -1
+// restores the default policy. Throws std::invalid_argument naming the node and the reason
+// (a node the machine does not have, or a kernel without NUMA support).
+void bind_memory_to_node(int node);
+
 // Parse "0,2-3" into CPU numbers; throws std::invalid_argument.
 std::vector<int> parse_cpu_list(std::string_view text);
 
