@@ -1,0 +1,76 @@
+// What each scheduler operation costs in virtual time. The defaults come from the runtime's
+// own measurements where one exists (results/2026-11-22-runtime/runtime_bench.md, a 2-CPU VM:
+// medians of 5 repetitions) and are marked "estimate" where the runtime has no benchmark for
+// the operation; `schedlab calibrate` is meant to replace them with figures for the machine at
+// hand, written as a key = value file (load_cost_model).
+//
+// How the costs are charged (so a run's overhead can be recomputed from its counters):
+//   spawn_ns        per G created (spawn, or a dependency-released task), runqput included
+//   ready_ns        per parked G made runnable again (a join's last child readies its parent)
+//   switch_ns       per G started or resumed on a P (gs_run)
+//   local_op_ns     per G taken from the P's own runnext or ring (runnext_hits + local_pops)
+//   global_op_ns    lock hold time of one global-queue operation (pull, overflow); the lock is
+//                   a FIFO resource, so contended operations wait for each other
+//   steal_*         per victim probed; per G moved by a successful steal
+//   wake_ns         charged to the M that wakes a parked one (the futex wake system call)
+//   unpark_latency  from the wake to the woken M looking for work
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace schedlab::sim {
+
+// X(name, default, where the default comes from)
+#define SCHEDLAB_SIM_COSTS(X)                                                                    \
+    X(spawn_ns, 30,                                                                              \
+      "BM_SpawnStorm/procs:1 = 65.5 ns per G for spawn + pop + switch: 65 - 30 - 5")             \
+    X(ready_ns, 25, "estimate: a WaitGroup Done that readies the waiter, spawn minus allocation") \
+    X(switch_ns, 30, "BM_PingPongUnbuffered/procs:1 = 58 ns per round trip of two switches")     \
+    X(local_op_ns, 5, "estimate: owner's pop from its own ring or runnext (one uncontended CAS)") \
+    X(global_op_ns, 10,                                                                          \
+      "BM_Yield/procs:1 = 33.5 ns per yield: one switch (30) plus a locked push and pull")        \
+    X(steal_attempt_ns, 20, "estimate: reading a victim's head and tail across cores")            \
+    X(remote_steal_extra_ns, 100,                                                                \
+      "estimate: one cross-socket cache-line transfer (the runtime emulates it with "            \
+      "--remote-steal-ns, default 0)")                                                           \
+    X(steal_per_g_ns, 5, "estimate: copying one G pointer between rings")                        \
+    X(runnext_steal_pause_ns, 3000, "runtime kRunnextStealPauseNs (Go: usleep(3) in runqgrab)")  \
+    X(wake_ns, 1000, "estimate: FUTEX_WAKE system call with a sleeping waiter")                  \
+    X(unpark_latency_ns, 5000,                                                                   \
+      "REFERENCE.md: waking a parked thread costs 5-15 us (claim C6: 1-3 us); low end taken")    \
+    X(recheck_per_p_ns, 2, "estimate: the parking M's look at each P's queue (must be >= 1)")    \
+    X(spin_ns, 50000, "runtime kDefaultSpinNs: how long a spinning M looks before parking")      \
+    X(spin_pause_ns, 500, "estimate: the runtime's 32 cpu_relax between steal passes")           \
+    X(time_slice_ns, 10000000, "runtime kTimeSliceNs (Go: forcePreemptNS, 10 ms)")               \
+    X(slice_check_every, 64, "runtime kSliceCheckEvery: inherited switches between clock reads")
+
+struct CostModel {
+#define SCHEDLAB_SIM_COST_FIELD(name, value, source) std::uint64_t name = value;
+    SCHEDLAB_SIM_COSTS(SCHEDLAB_SIM_COST_FIELD)
+#undef SCHEDLAB_SIM_COST_FIELD
+
+    bool operator==(const CostModel&) const = default;
+
+    // Every cost zero (recheck_per_p_ns 1, slice_check_every 64, spin_ns kept): virtual time
+    // is then pure work, for checks such as "makespan at P = 1 equals the work".
+    static CostModel zero();
+};
+
+// Parse "key = value" lines ('#' starts a comment; blank lines ignored). Keys not given keep
+// their defaults. Throws std::invalid_argument naming the line on an unknown key, a repeated
+// key, or a value that is not a non-negative integer.
+CostModel parse_cost_model(std::string_view text);
+CostModel load_cost_model(const std::string& path);  // also throws if the file cannot be read
+// Every key with its value and, as a comment, where the default comes from.
+std::string to_text(const CostModel& c);
+
+template <class F>
+void for_each_cost(const CostModel& c, F&& f) {
+#define SCHEDLAB_SIM_COST_VISIT(name, value, source) f(#name, c.name, source);
+    SCHEDLAB_SIM_COSTS(SCHEDLAB_SIM_COST_VISIT)
+#undef SCHEDLAB_SIM_COST_VISIT
+}
+
+}  // namespace schedlab::sim

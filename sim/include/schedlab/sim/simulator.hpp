@@ -1,0 +1,134 @@
+// A deterministic discrete-event simulator of schedlab's G/M/P scheduler.
+//
+// What is simulated (mirroring runtime/include/schedlab/runtime/runtime_impl.hpp step by step):
+//  - P simulated Ps, one M each, on a policies::Topology (flat or nodes x groups x cores).
+//  - Per P: a 256-slot FIFO ring and a runnext slot. runqput(next) puts a readied G in
+//    runnext and kicks the old one to the tail; a full ring sends its older half (128) plus the
+//    new G to the global queue in one locked batch (an overflow).
+//  - findRunnable in the runtime's order: the global queue first when
+//    Policy::global_check::check_global_first(schedtick) and it is non-empty (take one); then
+//    runnext (inheriting the slice: schedtick not advanced; after time_slice_ns of inherited
+//    slice, checked every slice_check_every inherited switches, runnext goes to the tail);
+//    then the ring's head; then the global queue (globrunqget: size/procs + 1, at most 128,
+//    one runs and the rest go to the ring); then, if the M spins (Policy::spin_cap::may_spin
+//    with the runtime's inputs: spinning Ms, busy Ps, procs), steal passes of
+//    Policy::victim::rounds rounds in Policy::victim's order, taking
+//    Policy::steal::take(n) of a victim's n ring Gs (the thief runs the last of the batch),
+//    and the victim's runnext only in the last round after runnext_steal_pause_ns; passes
+//    repeat for spin_ns; then the park path: global queue under the lock, P to the idle
+//    list, spinning dropped, every P re-checked (work seen: take the P back and look again,
+//    spinning again only if the cap allows), else park.
+//  - wakep: when a G is made runnable and an idle P exists and no M spins, one idle P (the most
+//    recently idled) is handed the spinning token and woken after unpark_latency_ns; a
+//    spinning M that finds work stops spinning and, if it was the last, calls wakep.
+//  - Costs from CostModel (cost_model.hpp); the global queue's lock is a FIFO resource.
+//
+// What is not simulated: preemption of a running G (no sysmon: a strand runs to its end, as
+// in the runtime, which has no sysmon either), system calls, channels other than the joins
+// and dependency releases of the task graph, cache effects beyond the fixed per-operation
+// costs, memory, and the runtime's races (a probe sees a victim exactly as it is at that
+// virtual instant; an operation takes effect at the instant it starts, its cost is charged
+// after). Several readies at a task's end are applied at once and charged one after another.
+//
+// Determinism: a run is a pure function of (graph, options, bundle). Events are ordered by
+// (virtual time, P), victim orders are seeded from SimOptions::seed as in the runtime, and
+// nothing reads a clock or an address.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "schedlab/policies/bundles.hpp"
+#include "schedlab/policies/topology.hpp"
+#include "schedlab/sim/cost_model.hpp"
+#include "schedlab/sim/task_graph.hpp"
+
+namespace schedlab::sim {
+
+// The runtime's counters (runtime/include/schedlab/runtime/counters.hpp), same names, same
+// order, same meaning, for simulated Ps.
+#define SCHEDLAB_SIM_COUNTERS(X) \
+    X(gs_run)                    \
+    X(spawns)                    \
+    X(runnext_hits)              \
+    X(local_pops)                \
+    X(global_pulls)              \
+    X(steal_attempts)            \
+    X(steals)                    \
+    X(remote_steal_attempts)     \
+    X(remote_steals)             \
+    X(gs_stolen)                 \
+    X(overflows)                 \
+    X(spins)                     \
+    X(parks)                     \
+    X(wakeups)
+
+struct Counters {
+#define SCHEDLAB_SIM_COUNTER_FIELD(name) std::uint64_t name = 0;
+    SCHEDLAB_SIM_COUNTERS(SCHEDLAB_SIM_COUNTER_FIELD)
+#undef SCHEDLAB_SIM_COUNTER_FIELD
+    // As in the runtime: the most spinning Ms seen by an M that had just started spinning
+    // (a woken M counts 1).
+    std::uint64_t spinning_high_water = 0;
+    bool operator==(const Counters&) const = default;
+};
+
+template <class F>
+void for_each_counter(const Counters& c, F&& f) {
+#define SCHEDLAB_SIM_COUNTER_VISIT(name) f(#name, c.name);
+    SCHEDLAB_SIM_COUNTERS(SCHEDLAB_SIM_COUNTER_VISIT)
+#undef SCHEDLAB_SIM_COUNTER_VISIT
+}
+
+struct SimOptions {
+    std::uint32_t procs = 1;
+    // Empty (procs == 0): flat. Otherwise must have exactly `procs` Ps.
+    policies::Topology topology{0, 1, {}, {}};
+    CostModel cost;
+    std::uint64_t seed = 1;
+    bool keep_trace = false;       // return every strand's start and end in SimResult::trace
+    std::uint64_t max_events = 0;  // stop (result not ok) after this many events; 0 = no limit
+};
+
+struct SimResult {
+    std::uint64_t makespan_ns = 0;  // virtual time at which the last task completed
+    std::uint64_t tasks = 0;        // tasks completed (= the graph's size when ok)
+    bool result_ok = false;         // every task ran once, every join and dependency held
+    std::string error;              // why not, when not
+    Counters counters;
+    std::uint64_t work_ns = 0;         // sum of strand costs
+    std::uint64_t overhead_ns = 0;     // sum over Ps of charged scheduler costs while not idle
+    std::uint64_t events = 0;          // simulated scheduling events (one P step each)
+    std::uint64_t max_spinning = 0;    // the most Ms spinning at any instant (exact)
+    Trace trace;                       // filled when SimOptions::keep_trace
+    bool operator==(const SimResult&) const = default;
+};
+
+// The simulator for one policy bundle. Instantiated for the named bundles in sim/src; any other
+// bundle can include simulator_impl.hpp and instantiate it.
+template <policies::Bundle Policy>
+class Simulator {
+public:
+    explicit Simulator(SimOptions opts);
+    ~Simulator();
+    Simulator(const Simulator&) = delete;
+    Simulator& operator=(const Simulator&) = delete;
+
+    SimResult run(const TaskGraph& g);
+    const SimOptions& options() const { return opts_; }
+
+private:
+    struct Impl;
+    SimOptions opts_;
+};
+
+// The named bundles (policies/bundles.hpp) by their names: "go", "tokio-like", "cilk-like",
+// "no-runnext", "steal-all", "gci-never", "numa", "numa-biased", "hierarchical".
+std::vector<std::string> bundle_names();
+// Run `g` on the named bundle; throws std::invalid_argument for an unknown name.
+SimResult simulate(std::string_view bundle, const TaskGraph& g, const SimOptions& opts);
+
+}  // namespace schedlab::sim

@@ -1,0 +1,580 @@
+// The simulator's machinery: included by the translation units that instantiate a bundle
+// (sim/src/sim_bundles_*.cpp), or by code that instantiates its own bundle. The model and
+// what it leaves out are described in simulator.hpp; each step below names the runtime
+// function it mirrors (runtime/include/schedlab/runtime/runtime_impl.hpp).
+#pragma once
+
+#include <algorithm>
+#include <deque>
+#include <functional>
+#include <stdexcept>
+#include <vector>
+
+#include "schedlab/sim/simulator.hpp"
+
+namespace schedlab::sim {
+
+namespace detail {
+inline constexpr std::uint32_t kRingSize = 256;                // runtime kRunQueueSize
+inline constexpr std::uint32_t kGlobalGrabMax = kRingSize / 2;  // runtime kGlobalGrabMax
+inline constexpr std::uint64_t kNever = ~std::uint64_t{0};
+
+struct Event {
+    std::uint64_t time;
+    std::uint32_t p;
+    friend bool operator>(const Event& a, const Event& b) {
+        return a.time != b.time ? a.time > b.time : a.p > b.p;
+    }
+};
+}  // namespace detail
+
+template <policies::Bundle Policy>
+struct Simulator<Policy>::Impl {
+    using Victim = typename Policy::victim;
+    using Steal = typename Policy::steal;
+    static constexpr bool kRunnext = Policy::runnext::enabled;
+
+    enum class Phase : std::uint8_t { Schedule, Run, Steal, StealPause, Park, Wake, Parked };
+
+    // A G: where its task is in its body.
+    struct GState {
+        std::uint64_t done = 0;         // work done in the current strand
+        std::uint32_t strand = 0;       // current strand (index into graph.strands)
+        std::uint32_t next_spawn = 0;   // next spawn of the current strand
+        std::uint32_t waiting = 0;      // joined children not yet complete
+        std::uint32_t preds_left = 0;   // dependency edges not yet satisfied
+        bool awaited = false;           // the parent's current join waits for this task
+        bool complete = false;
+    };
+
+    struct P {
+        std::uint32_t id = 0;
+        std::uint32_t head = 0, tail = 0;
+        TaskId runnext = kNoTask;
+        Phase phase = Phase::Schedule;
+        TaskId cur = kNoTask;
+        std::uint64_t schedtick = 0;
+        std::uint64_t inherited = 0;
+        std::uint64_t slice_start = 0;
+        bool slice_started = false;
+        bool spinning = false;
+        bool idle = false;
+        bool wake_spinning = false;
+        bool pause_remote = false;
+        std::uint32_t pause_victim = 0;
+        std::uint64_t spin_deadline = 0;
+        int round = 0;
+        std::uint32_t vidx = 0;
+        std::vector<std::uint32_t> victims;
+        typename Victim::State victim{};
+        TaskId ring[detail::kRingSize];
+
+        std::uint32_t queued() const { return tail - head; }
+    };
+
+    const SimOptions& opts;
+    const CostModel& cost;
+    const TaskGraph& g;
+    policies::Topology topo;
+    const std::uint32_t procs;
+
+    std::vector<P> ps;
+    std::vector<GState> gs;
+    std::deque<TaskId> global;
+    std::uint64_t lock_free_at = 0;
+    std::vector<std::uint32_t> pidle;  // idle Ps, most recent last (the runtime's pidle_)
+    std::uint32_t npidle = 0;
+    std::uint32_t nmspinning = 0;
+    std::vector<detail::Event> heap;
+    std::uint64_t completed = 0;
+    bool finished = false;
+    SimResult r;
+
+    Impl(const SimOptions& o, const TaskGraph& graph)
+        : opts(o), cost(o.cost), g(graph), topo(o.topology.procs ? o.topology : policies::Topology::flat(o.procs)),
+          procs(o.procs), ps(o.procs) {}
+
+    // ---- Small pieces --------------------------------------------------------------------------
+
+    void charge(std::uint64_t& t, std::uint64_t ns) {
+        t += ns;
+        r.overhead_ns += ns;
+    }
+
+    // The global queue's lock: a FIFO resource held global_op_ns per operation.
+    std::uint64_t lock(std::uint64_t t) {
+        const std::uint64_t start = std::max(t, lock_free_at);
+        lock_free_at = start + cost.global_op_ns;
+        r.overhead_ns += lock_free_at - t;
+        return lock_free_at;
+    }
+
+    void push_event(std::uint32_t p, std::uint64_t t) {
+        heap.push_back({t, p});
+        std::push_heap(heap.begin(), heap.end(), std::greater<>{});
+    }
+
+    void note_spinning() {
+        if (nmspinning > r.max_spinning) r.max_spinning = nmspinning;
+    }
+
+    // ---- Queues (runqput, runqput_tail, runqget, globrunqget) -----------------------------------
+
+    void put_tail(P& p, TaskId t_id, std::uint64_t& t) {
+        if (p.queued() < detail::kRingSize) {
+            p.ring[p.tail++ % detail::kRingSize] = t_id;
+            return;
+        }
+        // runqputslow: the older half plus the new G to the global queue, one locked batch.
+        ++r.counters.overflows;
+        t = lock(t);
+        const std::uint32_t n = p.queued() / 2;
+        for (std::uint32_t i = 0; i < n; ++i) global.push_back(p.ring[p.head++ % detail::kRingSize]);
+        global.push_back(t_id);
+    }
+
+    void runqput(P& p, TaskId id, bool next, std::uint64_t& t) {
+        if (next) {
+            std::swap(id, p.runnext);
+            if (id == kNoTask) return;  // the kicked-out runnext, if any, goes to the tail
+        }
+        put_tail(p, id, t);
+    }
+
+    bool slice_expired(P& p, std::uint64_t t) {
+        if (++p.inherited % cost.slice_check_every != 0) return false;
+        if (!p.slice_started) {
+            p.slice_started = true;
+            p.slice_start = t;
+            return false;
+        }
+        return t - p.slice_start > cost.time_slice_ns;
+    }
+
+    TaskId runqget(P& p, bool& inherit, std::uint64_t& t) {
+        if (p.runnext != kNoTask) {
+            const TaskId id = p.runnext;
+            p.runnext = kNoTask;
+            if (!slice_expired(p, t)) {
+                inherit = true;
+                ++r.counters.runnext_hits;
+                return id;
+            }
+            put_tail(p, id, t);  // the slice is over: it waits its turn at the tail
+        }
+        inherit = false;
+        if (p.head != p.tail) {
+            ++r.counters.local_pops;
+            return p.ring[p.head++ % detail::kRingSize];
+        }
+        return kNoTask;
+    }
+
+    // Called with the lock taken (its cost already charged).
+    TaskId globrunqget(P& p, std::uint32_t max) {
+        const auto size = static_cast<std::uint32_t>(global.size());
+        if (size == 0) return kNoTask;
+        std::uint32_t n = size / procs + 1;
+        if (n > size) n = size;
+        if (max > 0 && n > max) n = max;
+        if (n > detail::kGlobalGrabMax) n = detail::kGlobalGrabMax;
+        const TaskId first = global.front();
+        global.pop_front();
+        for (std::uint32_t i = 1; i < n; ++i) {
+            if (p.queued() >= detail::kRingSize) break;  // cannot happen with an empty ring
+            p.ring[p.tail++ % detail::kRingSize] = global.front();
+            global.pop_front();
+        }
+        ++r.counters.global_pulls;
+        return first;
+    }
+
+    // ---- Spinning and waking (wakep, reset_spinning, become_spinning) ---------------------------
+
+    void wakep(std::uint64_t& t) {
+        if (procs == 1 || npidle == 0 || nmspinning != 0) return;
+        nmspinning = 1;
+        note_spinning();
+        P& q = ps[pidle.back()];
+        pidle.pop_back();
+        q.idle = false;
+        --npidle;
+        q.wake_spinning = true;
+        q.phase = Phase::Wake;
+        push_event(q.id, t + cost.unpark_latency_ns);
+        charge(t, cost.wake_ns);
+    }
+
+    void reset_spinning(P& p, std::uint64_t& t) {
+        p.spinning = false;
+        if (nmspinning-- == 1) wakep(t);  // the last spinner found work: keep someone looking
+    }
+
+    bool become_spinning(P& p) {
+        if (!Policy::spin_cap::may_spin(nmspinning, procs - npidle, procs)) return false;
+        ++nmspinning;
+        note_spinning();
+        p.spinning = true;
+        if (nmspinning > r.counters.spinning_high_water) r.counters.spinning_high_water = nmspinning;
+        return true;
+    }
+
+    // ---- Running Gs ------------------------------------------------------------------------------
+
+    // find_runnable returned `id`: stop spinning, switch to it (prepare_run + execute).
+    std::uint64_t start(P& p, TaskId id, bool inherit, std::uint64_t t) {
+        if (p.spinning) reset_spinning(p, t);
+        if (!inherit) {
+            ++p.schedtick;
+            p.inherited = 0;
+            p.slice_started = false;
+        }
+        ++r.counters.gs_run;
+        charge(t, cost.switch_ns);
+        p.cur = id;
+        p.phase = Phase::Run;
+        const std::uint32_t s = gs[id].strand;
+        r.trace.start[s] = t;
+        ++r.trace.runs[s];
+        return t;
+    }
+
+    void create(P& p, TaskId id, std::uint64_t& t) {
+        ++r.counters.spawns;
+        charge(t, cost.spawn_ns);
+        runqput(p, id, kRunnext, t);
+        wakep(t);
+    }
+
+    void ready(P& p, TaskId id, std::uint64_t& t) {
+        charge(t, cost.ready_ns);
+        runqput(p, id, kRunnext, t);
+        wakep(t);
+    }
+
+    std::uint64_t run(P& p, std::uint64_t now) {
+        GState& s = gs[p.cur];
+        const auto& st = g.strands[s.strand];
+        if (s.next_spawn < st.spawn_end) {
+            const auto& sp = g.spawns[s.next_spawn];
+            if (sp.at <= s.done) {
+                ++s.next_spawn;
+                std::uint64_t t = now;
+                create(p, sp.child, t);
+                return t;
+            }
+            const std::uint64_t t = now + (sp.at - s.done);
+            s.done = sp.at;
+            return t;
+        }
+        if (s.done < st.cost) {
+            const std::uint64_t t = now + (st.cost - s.done);
+            s.done = st.cost;
+            return t;
+        }
+        return end_strand(p, now);
+    }
+
+    std::uint64_t end_strand(P& p, std::uint64_t now) {
+        const TaskId id = p.cur;
+        GState& s = gs[id];
+        const auto& task = g.tasks[id];
+        r.trace.end[s.strand] = now;
+        if (s.strand + 1 < task.strand_end) {
+            // A join: wait for the listed children that have not completed yet.
+            const auto& next = g.strands[++s.strand];
+            s.done = 0;
+            s.next_spawn = next.spawn_begin;
+            std::uint32_t waiting = 0;
+            for (std::uint32_t j = next.join_begin; j < next.join_end; ++j) {
+                GState& c = gs[g.joins[j]];
+                if (!c.complete) {
+                    c.awaited = true;
+                    ++waiting;
+                }
+            }
+            if (waiting == 0) {
+                r.trace.start[s.strand] = now;
+                ++r.trace.runs[s.strand];
+                return now;
+            }
+            s.waiting = waiting;  // the G parks; the last child readies it
+            p.cur = kNoTask;
+            p.phase = Phase::Schedule;
+            return now;
+        }
+        // The task is complete: ready a waiting parent, release successors.
+        s.complete = true;
+        p.cur = kNoTask;
+        p.phase = Phase::Schedule;
+        std::uint64_t t = now;
+        if (task.parent != kNoTask && s.awaited && --gs[task.parent].waiting == 0)
+            ready(p, task.parent, t);
+        for (std::uint32_t e = task.succ_begin; e < task.succ_end; ++e)
+            if (--gs[g.succs[e]].preds_left == 0) create(p, g.succs[e], t);
+        if (++completed == g.tasks.size()) {
+            finished = true;
+            r.makespan_ns = now;
+        }
+        return t;
+    }
+
+    // ---- find_runnable ---------------------------------------------------------------------------
+
+    std::uint64_t schedule(P& p, std::uint64_t t) {
+        if (Policy::global_check::check_global_first(p.schedtick) && !global.empty()) {
+            t = lock(t);
+            const TaskId id = globrunqget(p, 1);
+            if (id != kNoTask) return start(p, id, false, t);
+        }
+        bool inherit = false;
+        if (const TaskId id = runqget(p, inherit, t); id != kNoTask) {
+            charge(t, cost.local_op_ns);
+            return start(p, id, inherit, t);
+        }
+        if (!global.empty()) {
+            t = lock(t);
+            const TaskId id = globrunqget(p, 0);
+            if (id != kNoTask) return start(p, id, false, t);
+        }
+        if (procs > 1 && (p.spinning || become_spinning(p))) {
+            ++r.counters.spins;
+            p.spin_deadline = t + cost.spin_ns;
+            begin_pass(p);
+            p.phase = Phase::Steal;
+            return t;
+        }
+        p.phase = Phase::Park;
+        return t;
+    }
+
+    void fill_round(P& p) {
+        p.victims.clear();
+        p.vidx = 0;
+        Victim::for_each_victim(p.victim, p.round, [&](std::uint32_t v) {
+            if (v != p.id && v < procs) p.victims.push_back(v);
+            return false;
+        });
+    }
+
+    void begin_pass(P& p) {
+        p.round = 0;
+        fill_round(p);
+    }
+
+    std::uint64_t take_batch(P& p, P& q, bool remote, std::uint64_t t) {
+        const std::uint32_t queued = q.queued();
+        std::uint32_t n = Steal::take(queued);
+        if (n > queued) n = queued;
+        if (n == 0) return t;
+        TaskId last = kNoTask;
+        for (std::uint32_t i = 0; i < n; ++i) {
+            last = q.ring[q.head++ % detail::kRingSize];
+            if (i + 1 < n) p.ring[p.tail++ % detail::kRingSize] = last;
+        }
+        ++r.counters.steals;
+        r.counters.gs_stolen += n;
+        if (remote) ++r.counters.remote_steals;
+        charge(t, n * cost.steal_per_g_ns);
+        return start(p, last, false, t);
+    }
+
+    // One probe of steal_work, or the end of a pass (4 rounds for Go's order).
+    std::uint64_t steal(P& p, std::uint64_t now) {
+        while (p.vidx == p.victims.size()) {
+            if (++p.round < Victim::rounds) {
+                fill_round(p);
+                continue;
+            }
+            if (!global.empty()) {
+                p.phase = Phase::Schedule;
+                return now;
+            }
+            const std::uint64_t t = now + std::max<std::uint64_t>(cost.spin_pause_ns, 1);
+            if (t >= p.spin_deadline) {
+                p.phase = Phase::Park;
+                return t;
+            }
+            begin_pass(p);
+            return t;
+        }
+        const std::uint32_t v = p.victims[p.vidx++];
+        P& q = ps[v];
+        ++r.counters.steal_attempts;
+        const bool remote = topo.nodes > 1 && !topo.same_node(p.id, v);
+        std::uint64_t t = now;
+        charge(t, cost.steal_attempt_ns);
+        if (remote) {
+            ++r.counters.remote_steal_attempts;
+            charge(t, cost.remote_steal_extra_ns);
+        }
+        if (q.queued() > 0) {
+            const std::uint64_t after = take_batch(p, q, remote, t);
+            if (p.phase == Phase::Run) return after;
+            return t;
+        }
+        if (p.round == Victim::rounds - 1 && q.runnext != kNoTask) {
+            // Only the last round may take a runnext, after a pause that lets the victim run it.
+            p.pause_victim = v;
+            p.pause_remote = remote;
+            p.phase = Phase::StealPause;
+            return t + cost.runnext_steal_pause_ns;
+        }
+        return t;
+    }
+
+    std::uint64_t steal_after_pause(P& p, std::uint64_t now) {
+        P& q = ps[p.pause_victim];
+        p.phase = Phase::Steal;
+        if (q.queued() > 0) {
+            const std::uint64_t after = take_batch(p, q, p.pause_remote, now);
+            if (p.phase == Phase::Run) return after;
+            return now;
+        }
+        if (q.runnext == kNoTask) return now;  // the victim ran it first
+        const TaskId id = q.runnext;
+        q.runnext = kNoTask;
+        ++r.counters.steals;
+        ++r.counters.gs_stolen;
+        if (p.pause_remote) ++r.counters.remote_steals;
+        std::uint64_t t = now;
+        charge(t, cost.steal_per_g_ns);
+        return start(p, id, false, t);
+    }
+
+    // The park path: the global queue under the lock, then idle, re-check, park.
+    std::uint64_t park(P& p, std::uint64_t now) {
+        std::uint64_t t = lock(now);
+        if (!global.empty()) return start(p, globrunqget(p, 0), false, t);
+        p.idle = true;
+        pidle.push_back(p.id);
+        ++npidle;
+        const bool was_spinning = p.spinning;
+        if (p.spinning) {
+            p.spinning = false;
+            --nmspinning;
+        }
+        for (const P& other : ps) {
+            if (other.id == p.id || (other.queued() == 0 && other.runnext == kNoTask)) continue;
+            // Work appeared: take the P back and look again (spinning only if the cap allows).
+            pidle.pop_back();
+            p.idle = false;
+            --npidle;
+            if (was_spinning) become_spinning(p);
+            p.phase = Phase::Schedule;
+            return t + std::max<std::uint64_t>(cost.recheck_per_p_ns, 1) * procs;
+        }
+        ++r.counters.parks;
+        p.phase = Phase::Parked;
+        return detail::kNever;
+    }
+
+    std::uint64_t woken(P& p, std::uint64_t now) {
+        ++r.counters.wakeups;
+        if (p.wake_spinning) {
+            p.wake_spinning = false;
+            p.spinning = true;  // the waker counted this M in nmspinning already
+            if (r.counters.spinning_high_water == 0) r.counters.spinning_high_water = 1;
+        }
+        p.phase = Phase::Schedule;
+        return now;
+    }
+
+    std::uint64_t step(P& p, std::uint64_t now) {
+        switch (p.phase) {
+            case Phase::Run: return run(p, now);
+            case Phase::Schedule: return schedule(p, now);
+            case Phase::Steal: return steal(p, now);
+            case Phase::StealPause: return steal_after_pause(p, now);
+            case Phase::Park: return park(p, now);
+            case Phase::Wake: return woken(p, now);
+            case Phase::Parked: break;
+        }
+        return detail::kNever;
+    }
+
+    // ---- The run ---------------------------------------------------------------------------------
+
+    SimResult go() {
+        const std::size_t ns = g.strands.size();
+        r.trace.start.assign(ns, 0);
+        r.trace.end.assign(ns, 0);
+        r.trace.runs.assign(ns, 0);
+        r.work_ns = g.work_ns();
+        gs.resize(g.tasks.size());
+        for (TaskId id = 0; id < g.tasks.size(); ++id) {
+            const auto& task = g.tasks[id];
+            gs[id].strand = task.strand_begin;
+            gs[id].next_spawn = g.strands[task.strand_begin].spawn_begin;
+            gs[id].preds_left = task.npred;
+        }
+        for (std::uint32_t i = 0; i < procs; ++i) {
+            ps[i].id = i;
+            Victim::init(ps[i].victim, i, topo, opts.seed);
+        }
+        // launch: main is spawned onto P0's ring (not runnext), then every M starts looking.
+        std::uint64_t t0 = 0;
+        ++r.counters.spawns;
+        charge(t0, cost.spawn_ns);
+        runqput(ps[0], g.root, false, t0);
+        heap.reserve(procs);
+        for (std::uint32_t i = 0; i < procs; ++i) push_event(i, i == 0 ? t0 : 0);
+
+        while (!finished && !heap.empty()) {
+            std::pop_heap(heap.begin(), heap.end(), std::greater<>{});
+            const detail::Event e = heap.back();
+            heap.pop_back();
+            P& p = ps[e.p];
+            std::uint64_t t = e.time;
+            for (;;) {
+                ++r.events;
+                const std::uint64_t next = step(p, t);
+                if (finished || next == detail::kNever) break;
+                if (opts.max_events && r.events >= opts.max_events) {
+                    r.error = "stopped after max_events events";
+                    break;
+                }
+                // Keep going inline while this P's next step comes before every other event.
+                if (heap.empty() || detail::Event{heap.front().time, heap.front().p} > detail::Event{next, e.p}) {
+                    t = next;
+                    continue;
+                }
+                push_event(e.p, next);
+                break;
+            }
+            if (!r.error.empty()) break;
+        }
+        r.tasks = completed;
+        if (r.error.empty() && !finished)
+            r.error = "deadlock: " + std::to_string(completed) + " of " + std::to_string(g.tasks.size()) +
+                      " tasks completed and no P can run another";
+        if (r.error.empty()) r.error = validate(g, r.trace);
+        r.result_ok = r.error.empty();
+        if (!opts.keep_trace) r.trace = Trace{};
+        return std::move(r);
+    }
+};
+
+template <policies::Bundle Policy>
+Simulator<Policy>::Simulator(SimOptions opts) : opts_(std::move(opts)) {
+    if (opts_.procs < 1) throw std::invalid_argument("simulator: procs must be at least 1");
+    if (opts_.topology.procs != 0 &&
+        (opts_.topology.procs != opts_.procs || opts_.topology.node_of.size() != opts_.procs ||
+         opts_.topology.group_of.size() != opts_.procs))
+        throw std::invalid_argument("simulator: the topology does not describe exactly procs Ps");
+    if (opts_.cost.slice_check_every == 0)
+        throw std::invalid_argument("simulator: slice_check_every must be at least 1");
+}
+
+template <policies::Bundle Policy>
+Simulator<Policy>::~Simulator() = default;
+
+template <policies::Bundle Policy>
+SimResult Simulator<Policy>::run(const TaskGraph& g) {
+    if (g.root == kNoTask || g.root >= g.tasks.size())
+        throw std::invalid_argument("simulator: the task graph has no root");
+    Impl impl(opts_, g);
+    return impl.go();
+}
+
+}  // namespace schedlab::sim

@@ -1,0 +1,221 @@
+#include "schedlab/sim/task_graph.hpp"
+
+#include <algorithm>
+#include <stdexcept>
+
+namespace schedlab::sim {
+
+namespace {
+
+[[noreturn]] void bad(const std::string& what) {
+    throw std::invalid_argument("task graph: " + what);
+}
+
+// For each task, the strand of its parent that joins it (kNoTask if none).
+std::vector<std::uint32_t> joiner_strands(const TaskGraph& g) {
+    std::vector<std::uint32_t> joiner(g.tasks.size(), kNoTask);
+    for (std::uint32_t s = 0; s < g.strands.size(); ++s)
+        for (std::uint32_t j = g.strands[s].join_begin; j < g.strands[s].join_end; ++j)
+            joiner[g.joins[j]] = s;
+    return joiner;
+}
+
+// Earliest start of every strand with no overhead and unbounded Ps (Kahn's algorithm over
+// strands). Returns false if some strand can never start (a cycle).
+bool earliest_starts(const TaskGraph& g, std::vector<std::uint64_t>& start) {
+    const auto ns = static_cast<std::uint32_t>(g.strands.size());
+    std::vector<std::uint32_t> indeg(ns, 0);
+    std::vector<std::uint32_t> task_of(ns);
+    for (TaskId t = 0; t < g.tasks.size(); ++t) {
+        const auto& task = g.tasks[t];
+        for (std::uint32_t s = task.strand_begin; s < task.strand_end; ++s) {
+            task_of[s] = t;
+            if (s > task.strand_begin) indeg[s] = 1 + (g.strands[s].join_end - g.strands[s].join_begin);
+        }
+        if (task.strand_begin < task.strand_end)
+            indeg[task.strand_begin] = task.parent != kNoTask ? 1 : task.npred;
+    }
+    const auto joiner = joiner_strands(g);
+    start.assign(ns, 0);
+    std::vector<std::uint32_t> ready;
+    for (std::uint32_t s = 0; s < ns; ++s)
+        if (indeg[s] == 0) ready.push_back(s);
+    std::uint32_t done = 0;
+    auto release = [&](std::uint32_t s, std::uint64_t at) {
+        start[s] = std::max(start[s], at);
+        if (--indeg[s] == 0) ready.push_back(s);
+    };
+    while (!ready.empty()) {
+        const std::uint32_t s = ready.back();
+        ready.pop_back();
+        ++done;
+        const auto& st = g.strands[s];
+        const std::uint64_t end = start[s] + st.cost;
+        for (std::uint32_t k = st.spawn_begin; k < st.spawn_end; ++k)
+            release(g.tasks[g.spawns[k].child].strand_begin, start[s] + g.spawns[k].at);
+        const TaskId t = task_of[s];
+        const auto& task = g.tasks[t];
+        if (s + 1 < task.strand_end) {
+            release(s + 1, end);
+        } else {
+            if (joiner[t] != kNoTask) release(joiner[t], end);
+            for (std::uint32_t e = task.succ_begin; e < task.succ_end; ++e)
+                release(g.tasks[g.succs[e]].strand_begin, end);
+        }
+    }
+    return done == ns;
+}
+
+}  // namespace
+
+std::uint64_t TaskGraph::work_ns() const {
+    std::uint64_t w = 0;
+    for (const auto& s : strands) w += s.cost;
+    return w;
+}
+
+std::uint64_t TaskGraph::span_ns() const {
+    std::vector<std::uint64_t> start;
+    earliest_starts(*this, start);
+    std::uint64_t span = 0;
+    for (std::uint32_t s = 0; s < strands.size(); ++s) span = std::max(span, start[s] + strands[s].cost);
+    return span;
+}
+
+// ---- Builder -------------------------------------------------------------------------------
+
+TaskId GraphBuilder::begin_task() {
+    const auto id = static_cast<TaskId>(g_.tasks.size());
+    const auto ns = static_cast<std::uint32_t>(g_.strands.size());
+    g_.tasks.push_back({ns, ns, 0, 0, 0, kNoTask});
+    return id;
+}
+
+void GraphBuilder::strand(std::uint64_t cost, std::initializer_list<TaskId> join) {
+    strand_joining(cost, std::vector<TaskId>(join));
+}
+
+void GraphBuilder::strand_joining(std::uint64_t cost, const std::vector<TaskId>& join) {
+    if (g_.tasks.empty()) bad("strand before begin_task");
+    auto& task = g_.tasks.back();
+    if (task.strand_begin == task.strand_end && !join.empty()) bad("the first strand joins nothing");
+    const auto nsp = static_cast<std::uint32_t>(g_.spawns.size());
+    const auto nj = static_cast<std::uint32_t>(g_.joins.size());
+    g_.joins.insert(g_.joins.end(), join.begin(), join.end());
+    g_.strands.push_back({cost, nsp, nsp, nj, static_cast<std::uint32_t>(g_.joins.size())});
+    task.strand_end = static_cast<std::uint32_t>(g_.strands.size());
+}
+
+void GraphBuilder::spawn(TaskId child, std::uint64_t at) {
+    if (g_.tasks.empty() || g_.tasks.back().strand_begin == g_.tasks.back().strand_end)
+        bad("spawn outside a strand");
+    auto& st = g_.strands.back();
+    if (at > st.cost) bad("spawn offset beyond the strand's cost");
+    if (st.spawn_end > st.spawn_begin && g_.spawns.back().at > at) bad("spawns out of order");
+    g_.spawns.push_back({child, at});
+    st.spawn_end = static_cast<std::uint32_t>(g_.spawns.size());
+}
+
+void GraphBuilder::edge(TaskId from, TaskId to) { edges_.emplace_back(from, to); }
+
+TaskGraph GraphBuilder::finish(TaskId root, std::string shape) {
+    TaskGraph g = std::move(g_);
+    g_ = TaskGraph{};
+    const auto n = static_cast<TaskId>(g.tasks.size());
+    if (root >= n) bad("no root task");
+    g.root = root;
+    g.shape = std::move(shape);
+    for (TaskId t = 0; t < n; ++t)
+        if (g.tasks[t].strand_begin == g.tasks[t].strand_end)
+            bad("task " + std::to_string(t) + " has no strand");
+    // Parents from spawns.
+    for (TaskId t = 0; t < n; ++t) {
+        const auto& task = g.tasks[t];
+        for (std::uint32_t s = task.strand_begin; s < task.strand_end; ++s)
+            for (std::uint32_t k = g.strands[s].spawn_begin; k < g.strands[s].spawn_end; ++k) {
+                const TaskId c = g.spawns[k].child;
+                if (c >= n) bad("spawn of a task that does not exist");
+                if (g.tasks[c].parent != kNoTask || c == root) bad("task " + std::to_string(c) + " spawned twice (or the root spawned)");
+                g.tasks[c].parent = t;
+            }
+    }
+    // Joins: own children, spawned by an earlier strand, each joined at most once.
+    std::vector<std::uint32_t> spawned_in(n, kNoTask);
+    for (std::uint32_t s = 0; s < g.strands.size(); ++s)
+        for (std::uint32_t k = g.strands[s].spawn_begin; k < g.strands[s].spawn_end; ++k)
+            spawned_in[g.spawns[k].child] = s;
+    std::vector<bool> joined(n, false);
+    for (TaskId t = 0; t < n; ++t) {
+        const auto& task = g.tasks[t];
+        for (std::uint32_t s = task.strand_begin; s < task.strand_end; ++s)
+            for (std::uint32_t j = g.strands[s].join_begin; j < g.strands[s].join_end; ++j) {
+                const TaskId c = g.joins[j];
+                if (c >= n || g.tasks[c].parent != t || spawned_in[c] >= s)
+                    bad("task " + std::to_string(t) + " joins a task it did not spawn earlier");
+                if (joined[c]) bad("task " + std::to_string(c) + " joined twice");
+                joined[c] = true;
+            }
+    }
+    // Dependency edges into CSR form.
+    std::sort(edges_.begin(), edges_.end());
+    edges_.erase(std::unique(edges_.begin(), edges_.end()), edges_.end());
+    g.succs.reserve(edges_.size());
+    std::size_t e = 0;
+    for (TaskId t = 0; t < n; ++t) {
+        g.tasks[t].succ_begin = static_cast<std::uint32_t>(g.succs.size());
+        for (; e < edges_.size() && edges_[e].first == t; ++e) {
+            const TaskId to = edges_[e].second;
+            if (to >= n || to == t) bad("bad dependency edge");
+            g.succs.push_back(to);
+            ++g.tasks[to].npred;
+        }
+        g.tasks[t].succ_end = static_cast<std::uint32_t>(g.succs.size());
+    }
+    if (e != edges_.size()) bad("dependency edge from a task that does not exist");
+    edges_.clear();
+    for (TaskId t = 0; t < n; ++t) {
+        const auto& task = g.tasks[t];
+        const bool spawned = task.parent != kNoTask;
+        if (t == root && task.npred > 0) bad("the root has predecessors");
+        if (t != root && spawned == (task.npred > 0))
+            bad("task " + std::to_string(t) + (spawned ? " is both spawned and released by predecessors"
+                                                       : " is neither spawned nor released: unreachable"));
+    }
+    std::vector<std::uint64_t> start;
+    if (!earliest_starts(g, start)) bad("the dependencies form a cycle");
+    return g;
+}
+
+// ---- Checking a run --------------------------------------------------------------------------
+
+std::string validate(const TaskGraph& g, const Trace& t) {
+    const auto ns = g.strands.size();
+    if (t.start.size() != ns || t.end.size() != ns || t.runs.size() != ns)
+        return "trace does not match the graph's strands";
+    const auto task_end = [&](TaskId c) { return t.end[g.tasks[c].strand_end - 1]; };
+    for (TaskId id = 0; id < g.tasks.size(); ++id) {
+        const auto& task = g.tasks[id];
+        const std::string who = "task " + std::to_string(id);
+        for (std::uint32_t s = task.strand_begin; s < task.strand_end; ++s) {
+            if (t.runs[s] != 1)
+                return who + " strand " + std::to_string(s - task.strand_begin) + " ran " +
+                       std::to_string(t.runs[s]) + " times";
+            const auto& st = g.strands[s];
+            if (t.end[s] < t.start[s] + st.cost) return who + " finished a strand before its work was done";
+            if (s > task.strand_begin && t.start[s] < t.end[s - 1]) return who + " strands overlap";
+            for (std::uint32_t j = st.join_begin; j < st.join_end; ++j)
+                if (t.start[s] < task_end(g.joins[j]))
+                    return who + " went past a join before child " + std::to_string(g.joins[j]) + " ended";
+            for (std::uint32_t k = st.spawn_begin; k < st.spawn_end; ++k)
+                if (t.start[g.tasks[g.spawns[k].child].strand_begin] < t.start[s] + g.spawns[k].at)
+                    return "task " + std::to_string(g.spawns[k].child) + " started before it was spawned";
+        }
+        for (std::uint32_t e = task.succ_begin; e < task.succ_end; ++e)
+            if (t.start[g.tasks[g.succs[e]].strand_begin] < task_end(id))
+                return "task " + std::to_string(g.succs[e]) + " started before its predecessor " +
+                       std::to_string(id) + " ended";
+    }
+    return {};
+}
+
+}  // namespace schedlab::sim
