@@ -1,9 +1,349 @@
+// The simulator (sim/): task graphs and their checker, the shapes, the cost model file, and
+// the simulated scheduler's behaviour under the named bundles.
 #include <gtest/gtest.h>
+
+#include <map>
+#include <set>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "schedlab/runtime/counters.hpp"  // header only: the names the simulator must match
 #include "schedlab/sim/generators.hpp"
-#include "schedlab/sim/simulator.hpp"
-TEST(Sim, Smoke) {
-    auto g = schedlab::sim::shapes::fib({.n = 10});
-    schedlab::sim::SimOptions o; o.procs = 4;
-    auto r = schedlab::sim::simulate("go", g, o);
-    EXPECT_TRUE(r.result_ok) << r.error;
+#include "schedlab/sim/instantiated.hpp"
+#include "schedlab/sim/simulator_impl.hpp"  // to instantiate bundles not compiled in the library
+
+namespace {
+
+using namespace schedlab;
+using sim::SimOptions;
+using sim::SimResult;
+using sim::TaskGraph;
+namespace shapes = sim::shapes;
+
+template <class B>
+SimResult run(const TaskGraph& g, std::uint32_t procs, std::uint64_t seed = 1, bool trace = false,
+              policies::Topology topo = {0, 1, {}, {}}, sim::CostModel cost = {}) {
+    SimOptions o;
+    o.procs = procs;
+    o.seed = seed;
+    o.keep_trace = trace;
+    o.topology = std::move(topo);
+    o.cost = cost;
+    return sim::Simulator<B>(o).run(g);
 }
+
+std::vector<TaskGraph> small_shapes() {
+    std::vector<TaskGraph> v;
+    v.push_back(shapes::fib({.n = 15}));
+    v.push_back(shapes::fib({.n = 16, .cutoff = 6, .spawn_both = false}));
+    v.push_back(shapes::random_dag({.layers = 12, .width = 30, .max_preds = 3, .seed = 7}));
+    v.push_back(shapes::cholesky({.tiles = 6}));
+    v.push_back(shapes::spawn_storm({.n = 3000, .task_ns = 200}));
+    v.push_back(shapes::uts_like({.root_children = 50, .m = 4, .q = 0.24, .node_ns = 300, .seed = 3}));
+    return v;
+}
+
+// ---- Task graphs ---------------------------------------------------------------------------
+
+std::uint64_t fib_spawns(int n, int cutoff, bool both) {  // workloads/fib.hpp's expected_tasks
+    if (n < 2 || n < cutoff) return 0;
+    return (both ? 2 : 1) + fib_spawns(n - 1, cutoff, both) + fib_spawns(n - 2, cutoff, both);
+}
+
+TEST(SimGraph, FibHasATaskPerSpawnPlusTheRoot) {
+    for (bool both : {true, false})
+        for (int cutoff : {0, 8}) {
+            const auto g = shapes::fib({.n = 18, .cutoff = cutoff, .spawn_both = both});
+            EXPECT_EQ(g.size(), fib_spawns(18, cutoff, both) + 1) << g.shape;
+        }
+    // The work does not depend on the decomposition: call_ns per call of the recursion.
+    const auto a = shapes::fib({.n = 12, .call_ns = 10, .join_ns = 0});
+    const auto b = shapes::fib({.n = 12, .cutoff = 5, .spawn_both = false, .call_ns = 10, .join_ns = 0});
+    EXPECT_EQ(a.work_ns(), b.work_ns());
+    EXPECT_EQ(a.work_ns(), 465u * 10);  // fib(12) makes 465 calls
+}
+
+TEST(SimGraph, CholeskyTaskCountAndSpan) {
+    const std::uint64_t T = 5;
+    const auto g = shapes::cholesky({.tiles = 5, .gemm_ns = 600});
+    EXPECT_EQ(g.size(), 1 + T + T * (T - 1) + T * (T - 1) * (T - 2) / 6);
+    // The critical path is at least POTRF, TRSM, SYRK for every k but the last, then POTRF.
+    EXPECT_GE(g.span_ns(), (T - 1) * (100 + 300 + 300) + 100);
+    EXPECT_LT(g.span_ns(), g.work_ns());
+    EXPECT_EQ(shapes::spawn_storm({.n = 10, .task_ns = 7}).span_ns(), 7u);
+}
+
+TEST(SimGraph, ShapesAreDeterministicInTheirSeed) {
+    EXPECT_EQ(shapes::random_dag({.seed = 5}).succs, shapes::random_dag({.seed = 5}).succs);
+    EXPECT_NE(shapes::random_dag({.seed = 5}).succs, shapes::random_dag({.seed = 6}).succs);
+    EXPECT_EQ(shapes::uts_like({.seed = 9}).size(), shapes::uts_like({.seed = 9}).size());
+    const auto u = shapes::uts_like({.root_children = 30, .m = 3, .q = 0.3, .seed = 1, .max_nodes = 25});
+    EXPECT_EQ(u.size(), 25u);
+}
+
+TEST(SimGraph, BuilderRejectsBadGraphs) {
+    {
+        sim::GraphBuilder b;
+        const auto a = b.begin_task();
+        b.strand(10);
+        b.begin_task();  // neither spawned nor released
+        b.strand(10);
+        EXPECT_THROW(b.finish(a, "x"), std::invalid_argument);
+    }
+    {
+        sim::GraphBuilder b;
+        const auto a = b.begin_task();
+        b.strand(10);
+        const auto c = b.begin_task();
+        b.strand(10);
+        b.edge(a, c);
+        b.edge(c, a);  // a cycle (and a root with a predecessor)
+        EXPECT_THROW(b.finish(a, "x"), std::invalid_argument);
+    }
+    EXPECT_THROW(shapes::make("fib", {{"n", "x"}}), std::invalid_argument);
+    EXPECT_THROW(shapes::make("fib", {{"bogus", "1"}}), std::invalid_argument);
+    EXPECT_THROW(shapes::make("nope", {}), std::invalid_argument);
+    EXPECT_EQ(shapes::make("fib", {{"n", "10"}, {"spawn", "one"}}).size(), fib_spawns(10, 0, false) + 1);
+}
+
+TEST(SimGraph, ValidateCatchesViolations) {
+    const auto g = shapes::fib({.n = 8});
+    const auto r = run<policies::Go>(g, 3, 1, true);
+    ASSERT_TRUE(r.result_ok) << r.error;
+    EXPECT_EQ(sim::validate(g, r.trace), "");
+    auto twice = r.trace;
+    twice.runs[5] = 2;
+    EXPECT_NE(sim::validate(g, twice), "");
+    // A child that starts before its parent spawned it.
+    auto early = r.trace;
+    const auto child = g.spawns[0].child;
+    early.start[g.tasks[child].strand_begin] = 0;
+    early.end[g.tasks[child].strand_begin] = g.strands[g.tasks[child].strand_begin].cost;
+    EXPECT_NE(sim::validate(g, early), "");
+    // A join passed before the joined child ended.
+    auto joined = r.trace;
+    const auto& root = g.tasks[g.root];
+    joined.start[root.strand_begin + 1] = joined.end[root.strand_begin];
+    joined.end[g.tasks[g.joins[g.strands[root.strand_begin + 1].join_begin]].strand_end - 1] =
+        joined.start[root.strand_begin + 1] + 1;
+    EXPECT_NE(sim::validate(g, joined), "");
+}
+
+// ---- Cost model ----------------------------------------------------------------------------
+
+TEST(SimCostModel, ParsesKeyValueFilesAndRoundTrips) {
+    const auto c = sim::parse_cost_model("# calibrated\nspawn_ns = 70\n\n  switch_ns=12  # comment\n");
+    EXPECT_EQ(c.spawn_ns, 70u);
+    EXPECT_EQ(c.switch_ns, 12u);
+    EXPECT_EQ(c.ready_ns, sim::CostModel{}.ready_ns);
+    EXPECT_EQ(sim::parse_cost_model(sim::to_text(c)), c);
+    EXPECT_THROW(sim::parse_cost_model("spwan_ns = 1"), std::invalid_argument);
+    EXPECT_THROW(sim::parse_cost_model("spawn_ns = -1"), std::invalid_argument);
+    EXPECT_THROW(sim::parse_cost_model("spawn_ns = 1\nspawn_ns = 2"), std::invalid_argument);
+    EXPECT_THROW(sim::parse_cost_model("spawn_ns"), std::invalid_argument);
+    EXPECT_THROW(sim::load_cost_model("/nonexistent/costs.txt"), std::invalid_argument);
+}
+
+// ---- The simulated scheduler -----------------------------------------------------------------
+
+TEST(Sim, CounterNamesMatchTheRuntime) {
+    std::vector<std::string> rt_names, sim_names;
+    rt::for_each_counter(rt::Stats{}, [&](const char* n, std::uint64_t) { rt_names.emplace_back(n); });
+    sim::for_each_counter(sim::Counters{}, [&](const char* n, std::uint64_t) { sim_names.emplace_back(n); });
+    EXPECT_EQ(sim_names, rt_names);
+}
+
+TEST(Sim, SameSeedBitIdenticalResults) {
+    for (const auto& g : small_shapes())
+        for (const auto& bundle : sim::bundle_names()) {
+            SimOptions o;
+            o.procs = 6;
+            o.seed = 42;
+            o.keep_trace = true;
+            if (bundle.rfind("numa", 0) == 0 || bundle == "hierarchical")
+                o.topology = policies::Topology::grid(6, 2, 1, 3);
+            const auto a = sim::simulate(bundle, g, o);
+            const auto b = sim::simulate(bundle, g, o);
+            EXPECT_TRUE(a.result_ok) << bundle << " " << g.shape << ": " << a.error;
+            EXPECT_TRUE(a == b) << bundle << " " << g.shape;
+        }
+    // A different seed changes the victim order, hence (here) the steals.
+    const auto g = shapes::fib({.n = 16});
+    EXPECT_NE(run<policies::Go>(g, 8, 1).counters, run<policies::Go>(g, 8, 2).counters);
+}
+
+TEST(Sim, EveryTaskRunsOnceAndDependenciesHold) {
+    for (const auto& g : small_shapes())
+        for (std::uint32_t procs : {1u, 2u, 5u, 16u}) {
+            const auto r = run<policies::Go>(g, procs, 3, true);
+            ASSERT_TRUE(r.result_ok) << g.shape << " on " << procs << ": " << r.error;
+            EXPECT_EQ(r.tasks, g.size());
+            EXPECT_EQ(r.counters.spawns, g.size());  // every task is created exactly once
+            EXPECT_EQ(sim::validate(g, r.trace), "");
+            EXPECT_GE(r.makespan_ns, g.span_ns());
+            EXPECT_GE(r.makespan_ns * procs, g.work_ns());
+        }
+}
+
+TEST(Sim, MorePsNeverLoseTasks) {
+    const auto g = shapes::uts_like({.root_children = 100, .m = 5, .q = 0.19, .seed = 11});
+    for (std::uint32_t procs : {1u, 2u, 3u, 4u, 7u, 8u, 32u, 64u, 256u}) {
+        const auto r = run<policies::Go>(g, procs);
+        EXPECT_TRUE(r.result_ok) << procs << ": " << r.error;
+        EXPECT_EQ(r.tasks, g.size()) << procs;
+    }
+}
+
+TEST(Sim, OnePMakespanIsWorkPlusChargedOverheads) {
+    for (const auto& g : small_shapes()) {
+        // With every cost zero, one P's makespan is exactly the work.
+        const auto z = run<policies::Go>(g, 1, 1, false, {0, 1, {}, {}}, sim::CostModel::zero());
+        ASSERT_TRUE(z.result_ok) << z.error;
+        EXPECT_EQ(z.makespan_ns, g.work_ns()) << g.shape;
+        // With the default costs, the work plus each counted operation times its cost.
+        const sim::CostModel c;
+        const auto r = run<policies::Go>(g, 1);
+        ASSERT_TRUE(r.result_ok) << r.error;
+        const auto& k = r.counters;
+        EXPECT_EQ(k.steal_attempts + k.spins + k.parks + k.wakeups, 0u);
+        const std::uint64_t overhead = k.spawns * c.spawn_ns + (k.gs_run - k.spawns) * c.ready_ns +
+                                       k.gs_run * c.switch_ns + (k.runnext_hits + k.local_pops) * c.local_op_ns +
+                                       (k.global_pulls + k.overflows) * c.global_op_ns;
+        EXPECT_EQ(r.overhead_ns, overhead) << g.shape;
+        EXPECT_EQ(r.makespan_ns, g.work_ns() + overhead) << g.shape;
+    }
+}
+
+TEST(Sim, StealOneMovesExactlyOneGPerSteal) {
+    for (const auto& g : small_shapes()) {
+        const auto r = run<policies::CilkLike>(g, 8);
+        ASSERT_TRUE(r.result_ok) << r.error;
+        EXPECT_GT(r.counters.steals, 0u) << g.shape;
+        EXPECT_EQ(r.counters.gs_stolen, r.counters.steals) << g.shape;
+    }
+    // Steal-half and steal-all move more than one G per steal on a wide spawn.
+    const auto storm = shapes::spawn_storm({.n = 2000, .task_ns = 500});
+    const auto half = run<policies::Go>(storm, 8);
+    const auto all = run<policies::StealAllBundle>(storm, 8);
+    EXPECT_GT(half.counters.gs_stolen, half.counters.steals);
+    EXPECT_GT(all.counters.gs_stolen * half.counters.steals, half.counters.gs_stolen * all.counters.steals);
+}
+
+// One P: the root spawns 258 leaves (the ring overflows once: the first 128 leaves and the
+// 257th go to the global queue), then 10 chains that keep the local ring busy: each chain
+// task spawns its successor and a small leaf, so the leaf runs through runnext and the
+// successor waits in the ring, and every ring pop is a scheduler tick. Under go the 61st-tick
+// check runs the global leaves early; under gci-never they wait until the chains are done.
+TEST(Sim, GlobalCheckNeverStarvesTheGlobalQueue) {
+    sim::GraphBuilder b;
+    std::vector<sim::TaskId> leaves, heads;
+    for (int i = 0; i < 258; ++i) {
+        leaves.push_back(b.begin_task());
+        b.strand(100);
+    }
+    for (int c = 0; c < 10; ++c) {
+        sim::TaskId next = sim::kNoTask;
+        for (int k = 1999; k >= 0; --k) {
+            const auto leaf = b.begin_task();
+            b.strand(100);
+            const auto w = b.begin_task();
+            b.strand(100);
+            if (next != sim::kNoTask) b.spawn(next, 100);
+            b.spawn(leaf, 100);
+            next = w;
+        }
+        heads.push_back(next);
+    }
+    const auto root = b.begin_task();
+    b.strand(0);
+    for (auto l : leaves) b.spawn(l, 0);
+    for (auto h : heads) b.spawn(h, 0);
+    std::vector<sim::TaskId> all = leaves;
+    all.insert(all.end(), heads.begin(), heads.end());
+    b.strand_joining(0, all);
+    const auto g = b.finish(root, "starve");
+
+    auto last_global_leaf_start = [&](const SimResult& r) {
+        std::uint64_t last = 0;
+        for (int i = 0; i < 128; ++i) last = std::max(last, r.trace.start[g.tasks[leaves[i]].strand_begin]);
+        return last;
+    };
+    const auto go = run<policies::Go>(g, 1, 1, true);
+    const auto never = run<policies::GciNever>(g, 1, 1, true);
+    ASSERT_TRUE(go.result_ok && never.result_ok) << go.error << never.error;
+    EXPECT_EQ(go.counters.overflows, 1u);
+    EXPECT_EQ(never.counters.overflows, 1u);
+    const double go_frac = double(last_global_leaf_start(go)) / double(go.makespan_ns);
+    const double never_frac = double(last_global_leaf_start(never)) / double(never.makespan_ns);
+    EXPECT_LT(go_frac, 0.5) << "go ran the global leaves by " << go_frac << " of the run";
+    EXPECT_GT(never_frac, 0.95) << "gci-never ran the global leaves by " << never_frac << " of the run";
+    EXPECT_GT(go.counters.global_pulls, 100u);
+    EXPECT_LE(never.counters.global_pulls, 2u);
+}
+
+TEST(Sim, NumaStealsLessAcrossNodesThanGo) {
+    const auto topo = policies::Topology::grid(8, 2, 1, 4);
+    for (const auto& g : {shapes::fib({.n = 18}), shapes::random_dag({.layers = 30, .width = 40, .seed = 2}),
+                          shapes::uts_like({.root_children = 100, .seed = 5})}) {
+        std::uint64_t go_remote = 0, numa_remote = 0, go_all = 0, numa_all = 0;
+        for (std::uint64_t seed = 1; seed <= 3; ++seed) {
+            const auto a = run<policies::Go>(g, 8, seed, false, topo);
+            const auto b = run<policies::Numa>(g, 8, seed, false, topo);
+            ASSERT_TRUE(a.result_ok && b.result_ok);
+            go_remote += a.counters.remote_steal_attempts;
+            numa_remote += b.counters.remote_steal_attempts;
+            go_all += a.counters.steal_attempts;
+            numa_all += b.counters.steal_attempts;
+        }
+        EXPECT_LT(numa_remote, go_remote) << g.shape;
+        // ... also as a share of all probes.
+        EXPECT_LT(double(numa_remote) / double(numa_all), double(go_remote) / double(go_all)) << g.shape;
+    }
+    // On a flat topology nothing is remote.
+    EXPECT_EQ(run<policies::Go>(shapes::fib({.n = 15}), 8).counters.remote_steal_attempts, 0u);
+}
+
+using SpinTwo = policies::Compose<policies::StealHalf, policies::GlobalCheckEvery<61>, policies::SpinFixed<2>,
+                                  policies::RunnextOn, policies::RandomCoprimeOrder>;
+using SpinZero = policies::Compose<policies::StealHalf, policies::GlobalCheckEvery<61>, policies::SpinNone,
+                                   policies::RunnextOn, policies::RandomCoprimeOrder>;
+
+TEST(Sim, SpinningNeverExceedsTheCap) {
+    for (const auto& g : small_shapes())
+        for (std::uint32_t procs : {2u, 7u, 16u}) {
+            const auto go = run<policies::Go>(g, procs);
+            ASSERT_TRUE(go.result_ok);
+            // Go: 2 * spinning < busy Ps, so at most ceil(procs / 2); the woken M counts 1.
+            EXPECT_LE(go.max_spinning, std::max<std::uint64_t>(1, (procs + 1) / 2)) << g.shape << " " << procs;
+            EXPECT_LE(go.counters.spinning_high_water, go.max_spinning);
+            const auto two = run<SpinTwo>(g, procs);
+            ASSERT_TRUE(two.result_ok);
+            EXPECT_LE(two.max_spinning, 2u);
+            const auto zero = run<SpinZero>(g, procs);
+            ASSERT_TRUE(zero.result_ok) << zero.error;
+            EXPECT_LE(zero.max_spinning, 1u);  // only the M woken by wakep spins
+        }
+    const auto many = run<policies::Go>(shapes::fib({.n = 18}), 64);
+    EXPECT_GT(many.max_spinning, 2u);
+    EXPECT_LE(many.max_spinning, 32u);
+}
+
+TEST(Sim, MorePsShortenTheMakespanOfAParallelShape) {
+    const auto g = shapes::cholesky({.tiles = 10});
+    const auto one = run<policies::Go>(g, 1), four = run<policies::Go>(g, 4);
+    EXPECT_LT(four.makespan_ns * 2, one.makespan_ns);
+    EXPECT_GE(four.makespan_ns, g.span_ns());
+}
+
+TEST(Sim, RejectsBadOptions) {
+    SimOptions o;
+    o.procs = 0;
+    EXPECT_THROW(sim::Simulator<policies::Go>{o}, std::invalid_argument);
+    o.procs = 4;
+    o.topology = policies::Topology::grid(8, 2, 1, 4);
+    EXPECT_THROW(sim::Simulator<policies::Go>{o}, std::invalid_argument);
+    EXPECT_THROW(sim::simulate("nope", shapes::fib({.n = 3}), SimOptions{}), std::invalid_argument);
+}
+
+}  // namespace
