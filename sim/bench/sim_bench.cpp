@@ -52,8 +52,8 @@ int main(int argc, char** argv) {
                     static_cast<unsigned long long>(seed));
         std::printf("tasks %llu, result_ok %s%s%s\n", static_cast<unsigned long long>(r.tasks),
                     r.result_ok ? "yes" : "no", r.result_ok ? "" : ": ", r.error.c_str());
-        std::printf("work %.3f ms, span %.3f ms, makespan %.3f ms (virtual), speedup %.1f\n", g.work_ns() / 1e6,
-                    g.span_ns() / 1e6, r.makespan_ns / 1e6,
+        std::printf("work %.3f ms, span %.3f us, makespan %.3f ms (virtual), speedup %.1f\n", g.work_ns() / 1e6,
+                    g.span_ns() / 1e3, r.makespan_ns / 1e6,
                     r.makespan_ns ? static_cast<double>(g.work_ns()) / r.makespan_ns : 0.0);
         std::printf("graph built in %.3f s; simulated in %.3f s wall: %llu events, %.2f M events/s, %.2f M tasks/s\n",
                     build_s, sim_s, static_cast<unsigned long long>(r.events), r.events / sim_s / 1e6,

@@ -66,6 +66,8 @@ TaskId fib_one(GraphBuilder& b, const FibParams& p, int n) {
 TaskGraph fib(const FibParams& p) {
     if (p.n < 0 || p.n > 40) throw std::invalid_argument("fib: n must be 0..40");
     GraphBuilder b;
+    const std::uint64_t most = calls(p.n);  // a task per call at most
+    b.reserve(most, 2 * most, most, most);
     const TaskId root = p.spawn_both ? fib_both(b, p, p.n) : fib_one(b, p, p.n);
     return b.finish(root, "fib(n=" + std::to_string(p.n) + ",cutoff=" + std::to_string(p.cutoff) +
                               ",spawn=" + (p.spawn_both ? "both" : "one") + ")");

@@ -91,17 +91,28 @@ TaskId GraphBuilder::begin_task() {
     return id;
 }
 
+void GraphBuilder::reserve(std::size_t tasks, std::size_t strands, std::size_t spawns, std::size_t joins) {
+    g_.tasks.reserve(tasks);
+    g_.strands.reserve(strands);
+    g_.spawns.reserve(spawns);
+    g_.joins.reserve(joins);
+}
+
 void GraphBuilder::strand(std::uint64_t cost, std::initializer_list<TaskId> join) {
-    strand_joining(cost, std::vector<TaskId>(join));
+    add_strand(cost, join.begin(), join.size());
 }
 
 void GraphBuilder::strand_joining(std::uint64_t cost, const std::vector<TaskId>& join) {
+    add_strand(cost, join.data(), join.size());
+}
+
+void GraphBuilder::add_strand(std::uint64_t cost, const TaskId* join, std::size_t njoin) {
     if (g_.tasks.empty()) bad("strand before begin_task");
     auto& task = g_.tasks.back();
-    if (task.strand_begin == task.strand_end && !join.empty()) bad("the first strand joins nothing");
+    if (task.strand_begin == task.strand_end && njoin > 0) bad("the first strand joins nothing");
     const auto nsp = static_cast<std::uint32_t>(g_.spawns.size());
     const auto nj = static_cast<std::uint32_t>(g_.joins.size());
-    g_.joins.insert(g_.joins.end(), join.begin(), join.end());
+    g_.joins.insert(g_.joins.end(), join, join + njoin);
     g_.strands.push_back({cost, nsp, nsp, nj, static_cast<std::uint32_t>(g_.joins.size())});
     task.strand_end = static_cast<std::uint32_t>(g_.strands.size());
 }
@@ -189,29 +200,29 @@ TaskGraph GraphBuilder::finish(TaskId root, std::string shape) {
 // ---- Checking a run --------------------------------------------------------------------------
 
 std::string validate(const TaskGraph& g, const Trace& t) {
-    const auto ns = g.strands.size();
-    if (t.start.size() != ns || t.end.size() != ns || t.runs.size() != ns)
-        return "trace does not match the graph's strands";
-    const auto task_end = [&](TaskId c) { return t.end[g.tasks[c].strand_end - 1]; };
+    if (t.strands.size() != g.strands.size()) return "trace does not match the graph's strands";
+    const auto start = [&](std::uint32_t s) { return t.strands[s].start; };
+    const auto end = [&](std::uint32_t s) { return t.strands[s].end; };
+    const auto task_end = [&](TaskId c) { return end(g.tasks[c].strand_end - 1); };
     for (TaskId id = 0; id < g.tasks.size(); ++id) {
         const auto& task = g.tasks[id];
         const std::string who = "task " + std::to_string(id);
         for (std::uint32_t s = task.strand_begin; s < task.strand_end; ++s) {
-            if (t.runs[s] != 1)
+            if (t.strands[s].runs != 1)
                 return who + " strand " + std::to_string(s - task.strand_begin) + " ran " +
-                       std::to_string(t.runs[s]) + " times";
+                       std::to_string(t.strands[s].runs) + " times";
             const auto& st = g.strands[s];
-            if (t.end[s] < t.start[s] + st.cost) return who + " finished a strand before its work was done";
-            if (s > task.strand_begin && t.start[s] < t.end[s - 1]) return who + " strands overlap";
+            if (end(s) < start(s) + st.cost) return who + " finished a strand before its work was done";
+            if (s > task.strand_begin && start(s) < end(s - 1)) return who + " strands overlap";
             for (std::uint32_t j = st.join_begin; j < st.join_end; ++j)
-                if (t.start[s] < task_end(g.joins[j]))
+                if (start(s) < task_end(g.joins[j]))
                     return who + " went past a join before child " + std::to_string(g.joins[j]) + " ended";
             for (std::uint32_t k = st.spawn_begin; k < st.spawn_end; ++k)
-                if (t.start[g.tasks[g.spawns[k].child].strand_begin] < t.start[s] + g.spawns[k].at)
+                if (start(g.tasks[g.spawns[k].child].strand_begin) < start(s) + g.spawns[k].at)
                     return "task " + std::to_string(g.spawns[k].child) + " started before it was spawned";
         }
         for (std::uint32_t e = task.succ_begin; e < task.succ_end; ++e)
-            if (t.start[g.tasks[g.succs[e]].strand_begin] < task_end(id))
+            if (start(g.tasks[g.succs[e]].strand_begin) < task_end(id))
                 return "task " + std::to_string(g.succs[e]) + " started before its predecessor " +
                        std::to_string(id) + " ended";
     }

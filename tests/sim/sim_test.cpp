@@ -113,20 +113,20 @@ TEST(SimGraph, ValidateCatchesViolations) {
     ASSERT_TRUE(r.result_ok) << r.error;
     EXPECT_EQ(sim::validate(g, r.trace), "");
     auto twice = r.trace;
-    twice.runs[5] = 2;
+    twice.strands[5].runs = 2;
     EXPECT_NE(sim::validate(g, twice), "");
     // A child that starts before its parent spawned it.
     auto early = r.trace;
     const auto child = g.spawns[0].child;
-    early.start[g.tasks[child].strand_begin] = 0;
-    early.end[g.tasks[child].strand_begin] = g.strands[g.tasks[child].strand_begin].cost;
+    early.strands[g.tasks[child].strand_begin].start = 0;
+    early.strands[g.tasks[child].strand_begin].end = g.strands[g.tasks[child].strand_begin].cost;
     EXPECT_NE(sim::validate(g, early), "");
     // A join passed before the joined child ended.
     auto joined = r.trace;
     const auto& root = g.tasks[g.root];
-    joined.start[root.strand_begin + 1] = joined.end[root.strand_begin];
-    joined.end[g.tasks[g.joins[g.strands[root.strand_begin + 1].join_begin]].strand_end - 1] =
-        joined.start[root.strand_begin + 1] + 1;
+    joined.strands[root.strand_begin + 1].start = joined.strands[root.strand_begin].end;
+    joined.strands[g.tasks[g.joins[g.strands[root.strand_begin + 1].join_begin]].strand_end - 1].end =
+        joined.strands[root.strand_begin + 1].start + 1;
     EXPECT_NE(sim::validate(g, joined), "");
 }
 
@@ -266,7 +266,7 @@ TEST(Sim, GlobalCheckNeverStarvesTheGlobalQueue) {
 
     auto last_global_leaf_start = [&](const SimResult& r) {
         std::uint64_t last = 0;
-        for (int i = 0; i < 128; ++i) last = std::max(last, r.trace.start[g.tasks[leaves[i]].strand_begin]);
+        for (int i = 0; i < 128; ++i) last = std::max(last, r.trace.strands[g.tasks[leaves[i]].strand_begin].start);
         return last;
     };
     const auto go = run<policies::Go>(g, 1, 1, true);

@@ -6,7 +6,6 @@
 
 #include <algorithm>
 #include <deque>
-#include <functional>
 #include <stdexcept>
 #include <vector>
 
@@ -19,12 +18,33 @@ inline constexpr std::uint32_t kRingSize = 256;                // runtime kRunQu
 inline constexpr std::uint32_t kGlobalGrabMax = kRingSize / 2;  // runtime kGlobalGrabMax
 inline constexpr std::uint64_t kNever = ~std::uint64_t{0};
 
-struct Event {
-    std::uint64_t time;
-    std::uint32_t p;
-    friend bool operator>(const Event& a, const Event& b) {
-        return a.time != b.time ? a.time > b.time : a.p > b.p;
+// The pending events: at most one per P (its next step), kept in a winner tree over the Ps
+// so that the earliest (time, then lower P) is at the root and changing one P's time costs
+// log2(P) comparisons, with no elements moved.
+class EventTree {
+public:
+    explicit EventTree(std::uint32_t n) {
+        leaves_ = 1;
+        while (leaves_ < n) leaves_ *= 2;
+        key_.assign(leaves_, kNever);
+        tree_.resize(2 * static_cast<std::size_t>(leaves_));
+        for (std::uint32_t i = 0; i < leaves_; ++i) tree_[leaves_ + i] = i;
+        for (std::uint32_t i = leaves_; i-- > 1;) tree_[i] = winner(tree_[2 * i], tree_[2 * i + 1]);
     }
+    std::uint32_t top() const { return tree_[1]; }
+    std::uint64_t time(std::uint32_t p) const { return key_[p]; }
+    void set(std::uint32_t p, std::uint64_t t) {
+        key_[p] = t;
+        for (std::uint32_t i = (leaves_ + p) >> 1; i; i >>= 1) tree_[i] = winner(tree_[2 * i], tree_[2 * i + 1]);
+    }
+
+private:
+    std::uint32_t winner(std::uint32_t a, std::uint32_t b) const {
+        return key_[b] < key_[a] || (key_[b] == key_[a] && b < a) ? b : a;
+    }
+    std::uint32_t leaves_ = 1;
+    std::vector<std::uint64_t> key_;
+    std::vector<std::uint32_t> tree_;
 };
 }  // namespace detail
 
@@ -85,14 +105,15 @@ struct Simulator<Policy>::Impl {
     std::vector<std::uint32_t> pidle;  // idle Ps, most recent last (the runtime's pidle_)
     std::uint32_t npidle = 0;
     std::uint32_t nmspinning = 0;
-    std::vector<detail::Event> heap;
+    detail::EventTree events;
+    std::vector<Trace::Strand>& rec;  // r.trace.strands
     std::uint64_t completed = 0;
     bool finished = false;
     SimResult r;
 
     Impl(const SimOptions& o, const TaskGraph& graph)
         : opts(o), cost(o.cost), g(graph), topo(o.topology.procs ? o.topology : policies::Topology::flat(o.procs)),
-          procs(o.procs), ps(o.procs) {}
+          procs(o.procs), ps(o.procs), events(o.procs), rec(r.trace.strands) {}
 
     // ---- Small pieces --------------------------------------------------------------------------
 
@@ -109,10 +130,7 @@ struct Simulator<Policy>::Impl {
         return lock_free_at;
     }
 
-    void push_event(std::uint32_t p, std::uint64_t t) {
-        heap.push_back({t, p});
-        std::push_heap(heap.begin(), heap.end(), std::greater<>{});
-    }
+    void push_event(std::uint32_t p, std::uint64_t t) { events.set(p, t); }
 
     void note_spinning() {
         if (nmspinning > r.max_spinning) r.max_spinning = nmspinning;
@@ -234,12 +252,14 @@ struct Simulator<Policy>::Impl {
         p.cur = id;
         p.phase = Phase::Run;
         const std::uint32_t s = gs[id].strand;
-        r.trace.start[s] = t;
-        ++r.trace.runs[s];
+        rec[s].start = t;
+        ++rec[s].runs;
         return t;
     }
 
     void create(P& p, TaskId id, std::uint64_t& t) {
+        __builtin_prefetch(&gs[id]);  // it will run soon, often on this P
+        __builtin_prefetch(&g.tasks[id]);
         ++r.counters.spawns;
         charge(t, cost.spawn_ns);
         runqput(p, id, kRunnext, t);
@@ -279,7 +299,7 @@ struct Simulator<Policy>::Impl {
         const TaskId id = p.cur;
         GState& s = gs[id];
         const auto& task = g.tasks[id];
-        r.trace.end[s.strand] = now;
+        rec[s.strand].end = now;
         if (s.strand + 1 < task.strand_end) {
             // A join: wait for the listed children that have not completed yet.
             const auto& next = g.strands[++s.strand];
@@ -294,8 +314,8 @@ struct Simulator<Policy>::Impl {
                 }
             }
             if (waiting == 0) {
-                r.trace.start[s.strand] = now;
-                ++r.trace.runs[s.strand];
+                rec[s.strand].start = now;
+                ++rec[s.strand].runs;
                 return now;
             }
             s.waiting = waiting;  // the G parks; the last child readies it
@@ -497,9 +517,7 @@ struct Simulator<Policy>::Impl {
 
     SimResult go() {
         const std::size_t ns = g.strands.size();
-        r.trace.start.assign(ns, 0);
-        r.trace.end.assign(ns, 0);
-        r.trace.runs.assign(ns, 0);
+        rec.resize(ns);
         r.work_ns = g.work_ns();
         gs.resize(g.tasks.size());
         for (TaskId id = 0; id < g.tasks.size(); ++id) {
@@ -517,32 +535,20 @@ struct Simulator<Policy>::Impl {
         ++r.counters.spawns;
         charge(t0, cost.spawn_ns);
         runqput(ps[0], g.root, false, t0);
-        heap.reserve(procs);
         for (std::uint32_t i = 0; i < procs; ++i) push_event(i, i == 0 ? t0 : 0);
 
-        while (!finished && !heap.empty()) {
-            std::pop_heap(heap.begin(), heap.end(), std::greater<>{});
-            const detail::Event e = heap.back();
-            heap.pop_back();
-            P& p = ps[e.p];
-            std::uint64_t t = e.time;
-            for (;;) {
-                ++r.events;
-                const std::uint64_t next = step(p, t);
-                if (finished || next == detail::kNever) break;
-                if (opts.max_events && r.events >= opts.max_events) {
-                    r.error = "stopped after max_events events";
-                    break;
-                }
-                // Keep going inline while this P's next step comes before every other event.
-                if (heap.empty() || detail::Event{heap.front().time, heap.front().p} > detail::Event{next, e.p}) {
-                    t = next;
-                    continue;
-                }
-                push_event(e.p, next);
+        // Each step is one event; a P keeps stepping while it stays the earliest.
+        while (!finished) {
+            const std::uint32_t pi = events.top();
+            const std::uint64_t t = events.time(pi);
+            if (t == detail::kNever) break;  // every P parked
+            ++r.events;
+            const std::uint64_t next = step(ps[pi], t);
+            events.set(pi, next);
+            if (opts.max_events && r.events >= opts.max_events && !finished) {
+                r.error = "stopped after max_events events";
                 break;
             }
-            if (!r.error.empty()) break;
         }
         r.tasks = completed;
         if (r.error.empty() && !finished)

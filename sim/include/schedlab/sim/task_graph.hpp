@@ -73,19 +73,27 @@ public:
     // `to` may start only after `from` completes (it is created by from's P if from is last).
     void edge(TaskId from, TaskId to);
     TaskId next_id() const { return static_cast<TaskId>(g_.tasks.size()); }
+    // Room for this many of each (saves the copies of growing vectors for big graphs).
+    void reserve(std::size_t tasks, std::size_t strands, std::size_t spawns, std::size_t joins);
     // Check the structure (every task reachable exactly one way, offsets in range, joins of
     // own earlier children only) and return the graph; throws std::invalid_argument if bad.
     TaskGraph finish(TaskId root, std::string shape);
 
 private:
+    void add_strand(std::uint64_t cost, const TaskId* join, std::size_t njoin);
     TaskGraph g_;
     std::vector<std::pair<TaskId, TaskId>> edges_;
 };
 
-// What a run did to each strand, for checking: start and end time and how often it ran.
+// What a run did to each strand (indexed like TaskGraph::strands), for checking: when it
+// started and ended (virtual ns) and how often it ran.
 struct Trace {
-    std::vector<std::uint64_t> start, end;  // per strand
-    std::vector<std::uint32_t> runs;        // per strand
+    struct Strand {
+        std::uint64_t start = 0, end = 0;
+        std::uint32_t runs = 0;
+        bool operator==(const Strand&) const = default;
+    };
+    std::vector<Strand> strands;
     bool operator==(const Trace&) const = default;
 };
 
