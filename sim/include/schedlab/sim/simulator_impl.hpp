@@ -105,11 +105,11 @@ struct Simulator<Policy>::Impl {
     std::vector<std::uint32_t> pidle;  // idle Ps, most recent last (the runtime's pidle_)
     std::uint32_t npidle = 0;
     std::uint32_t nmspinning = 0;
+    SimResult r;  // before rec, which refers into it
     detail::EventTree events;
     std::vector<Trace::Strand>& rec;  // r.trace.strands
     std::uint64_t completed = 0;
     bool finished = false;
-    SimResult r;
 
     Impl(const SimOptions& o, const TaskGraph& graph)
         : opts(o), cost(o.cost), g(graph), topo(o.topology.procs ? o.topology : policies::Topology::flat(o.procs)),
