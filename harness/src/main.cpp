@@ -177,19 +177,6 @@ void on_signal(int) {
     _exit(130);
 }
 
-std::string fmt_ns(double ns) {
-    char buf[32];
-    if (ns >= 1e9)
-        std::snprintf(buf, sizeof buf, "%.3f s", ns / 1e9);
-    else if (ns >= 1e6)
-        std::snprintf(buf, sizeof buf, "%.2f ms", ns / 1e6);
-    else if (ns >= 1e3)
-        std::snprintf(buf, sizeof buf, "%.2f us", ns / 1e3);
-    else
-        std::snprintf(buf, sizeof buf, "%.0f ns", ns);
-    return buf;
-}
-
 std::string fmt_eta(double s) {
     char buf[32];
     if (s >= 3600)
@@ -389,7 +376,7 @@ int execute(const Experiment& e, const std::vector<std::string>& argv) {
         }
         if (!tty && !walls.empty())
             std::fprintf(stderr, "schedlab: [%zu/%zu] %s: median %s over %zu reps\n", ci + 1,
-                         configs.size(), label.c_str(), fmt_ns(median(walls)).c_str(),
+                         configs.size(), label.c_str(), format_ns(median(walls)).c_str(),
                          walls.size());
     }
     if (tty) std::fprintf(stderr, "\r\x1b[K");

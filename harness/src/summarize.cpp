@@ -38,19 +38,6 @@ double extra_value(const std::string& extra, const std::string& key) {
     return -1;
 }
 
-std::string fmt(double ns) {
-    char buf[32];
-    if (ns >= 1e9)
-        std::snprintf(buf, sizeof buf, "%.3fs", ns / 1e9);
-    else if (ns >= 1e6)
-        std::snprintf(buf, sizeof buf, "%.3fms", ns / 1e6);
-    else if (ns >= 1e3)
-        std::snprintf(buf, sizeof buf, "%.2fus", ns / 1e3);
-    else
-        std::snprintf(buf, sizeof buf, "%.0fns", ns);
-    return buf;
-}
-
 }  // namespace
 
 int summarize(const std::string& path, std::ostream& out) {
@@ -147,21 +134,21 @@ int summarize(const std::string& path, std::ostream& out) {
             std::string speedup = t1 > 0 ? std::to_string(t1 / m).substr(0, 5) + "x" : "-";
             std::snprintf(buf, sizeof buf, "%-10s %-28s %-18s %5d %4zu %11s %10s %12s..%-11s %8s %3zu/%zu\n",
                           wl.c_str(), params.substr(0, 28).c_str(), who.c_str(), procs, w.size(),
-                          fmt(m).c_str(), fmt(mad(w)).c_str(), fmt(ci.lo).c_str(),
-                          fmt(ci.hi).c_str(), speedup.c_str(), ok, w.size());
+                          format_ns(m).c_str(), format_ns(mad(w)).c_str(), format_ns(ci.lo).c_str(),
+                          format_ns(ci.hi).c_str(), speedup.c_str(), ok, w.size());
             out << buf;
             fit_p.push_back(procs);
             fit_t.push_back(m);
         }
         if (!spans.empty() && t1 > 0) {
             const double tinf = median(spans);
-            out << "   Cilk: T1 " << fmt(t1) << "  Tinf " << fmt(tinf);
-            if (!works.empty()) out << "  work " << fmt(median(works));
+            out << "   Cilk: T1 " << format_ns(t1) << "  Tinf " << format_ns(tinf);
+            if (!works.empty()) out << "  work " << format_ns(median(works));
             std::snprintf(buf, sizeof buf, "  T1/Tinf %.1f", t1 / tinf);
             out << buf;
             for (std::size_t i = 0; i < fit_p.size(); ++i) {
                 std::snprintf(buf, sizeof buf, "  T%d %s (T1/T%d %.2f)", fit_p[i],
-                              fmt(fit_t[i]).c_str(), fit_p[i], t1 / fit_t[i]);
+                              format_ns(fit_t[i]).c_str(), fit_p[i], t1 / fit_t[i]);
                 out << buf;
             }
             const CilkFit f = fit_cilk_model(fit_p, fit_t, t1, tinf);

@@ -4,11 +4,15 @@
 
 #include <cstdint>
 #include <span>
+#include <string>
 #include <vector>
 
 namespace schedlab::harness {
 
 double median(std::span<const double> xs);
+
+// A duration for people: "12.3 ms", "870 ns" (three significant figures or so).
+std::string format_ns(double ns);
 // Median absolute deviation from the median (unscaled).
 double mad(std::span<const double> xs);
 
