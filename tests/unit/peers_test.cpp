@@ -30,22 +30,25 @@ struct ToTypes<std::tuple<Ts...>> {
     using type = ::testing::Types<Ts...>;
 };
 
-// Fiber context switches are invisible to ASan (Debian's Boost.Context is not built with
-// its ASan annotations), so ASan loses track of which stack is live.
+// Under ASan, an exception thrown on a fiber's stack makes ASan report a false
+// stack-buffer-underflow: the throw calls __asan_handle_no_return, which cannot tell the fiber's
+// stack from the thread's, because Debian's Boost.Context is built without ASan's fiber-switch
+// annotations (BOOST_USE_ASAN). Fibers that do not throw run fine under ASan, so only the tests
+// that throw on a fiber are skipped there (they run in the release build).
 template <class P>
-constexpr bool skip_under_asan() {
+constexpr bool fiber_under_asan() {
 #if defined(SCHEDLAB_ASAN) && SCHEDLAB_HAVE_FIBER
     return std::is_same_v<P, peers::FiberWorkStealing> || std::is_same_v<P, peers::FiberShared>;
 #else
     return false;
 #endif
 }
-#define SKIP_IF_UNSAFE_UNDER_ASAN(P)                                                                 \
-    if constexpr (skip_under_asan<P>())                                                             \
+#define SKIP_IF_THROWING_ON_A_FIBER_UNDER_ASAN(P)                                                  \
+    if constexpr (fiber_under_asan<P>())                                                            \
     GTEST_SKIP() << P::name                                                                         \
-                 << ": skipped under ASan: Boost.Fiber switches stacks with Boost.Context, which "  \
-                    "Debian builds without ASan's fiber annotations (BOOST_USE_ASAN), so ASan "     \
-                    "reports false stack errors; the release build runs this test"
+                 << ": skipped under ASan: this test throws on a fiber, and ASan misreads the "     \
+                    "fiber stack on a throw (Debian's Boost.Context lacks ASan's fiber-switch "     \
+                    "annotations); the release build runs it"
 
 // ---- static facts -------------------------------------------------------------------------
 
@@ -110,7 +113,6 @@ void check_unsupported() {
 
 #define FOR_PEER_AND_WORKLOAD(W)                                                                   \
     using P = TypeParam;                                                                          \
-    SKIP_IF_UNSAFE_UNDER_ASAN(P);                                                                  \
     if constexpr (!peers::supports<P, W>) {                                                        \
         GTEST_SKIP() << P::name << " cannot run " << W::name << " (channels: " << P::has_channels \
                      << ", waitgroup: " << P::has_waitgroup << ")";                                \
@@ -176,7 +178,6 @@ static_assert(std::tuple_size_v<AllWorkloads> == 10);
 
 TYPED_TEST(PeerWorkloads, RunReturnsMainsValue) {
     using P = TypeParam;
-    SKIP_IF_UNSAFE_UNDER_ASAN(P);
     for (const int procs : {1, 2}) {
         EXPECT_EQ(P::run(procs, [] { return 42; }), 42);
         EXPECT_EQ(P::run(procs, [] { return std::string("main"); }), "main");
@@ -192,7 +193,6 @@ TYPED_TEST(PeerWorkloads, RunReturnsMainsValue) {
 
 TYPED_TEST(PeerWorkloads, RunWaitsForGoneTasks) {
     using P = TypeParam;
-    SKIP_IF_UNSAFE_UNDER_ASAN(P);
     for (const int procs : {1, 2}) {
         std::atomic<int> done{0};
         const int got = P::run(procs, [&] {
@@ -210,7 +210,6 @@ TYPED_TEST(PeerWorkloads, RunWaitsForGoneTasks) {
 
 TYPED_TEST(PeerWorkloads, GroupWaitsForTasksSpawnedByItsTasks) {
     using P = TypeParam;
-    SKIP_IF_UNSAFE_UNDER_ASAN(P);
     for (const int procs : {1, 2}) {
         std::atomic<int> n{0};
         P::run(procs, [&] {
@@ -231,7 +230,7 @@ TYPED_TEST(PeerWorkloads, GroupWaitsForTasksSpawnedByItsTasks) {
 
 TYPED_TEST(PeerWorkloads, ExceptionsFromGoneTasksReachRun) {
     using P = TypeParam;
-    SKIP_IF_UNSAFE_UNDER_ASAN(P);
+    SKIP_IF_THROWING_ON_A_FIBER_UNDER_ASAN(P);
     EXPECT_THROW(P::run(2, [] { P::go([] { throw std::runtime_error("boom"); }); }), std::runtime_error);
     EXPECT_EQ(P::run(1, [] { return 3; }), 3);  // and the next run is clean
 }
@@ -249,9 +248,8 @@ struct WithChannels<std::tuple<Ts...>> {
 using ChannelPeers = ToTypes<WithChannels<peers::AllPeers>::type>::type;
 TYPED_TEST_SUITE(PeerChannels, ChannelPeers);
 
-TYPED_TEST(PeerChannels, FifoCloseDrainAndPanics) {
+TYPED_TEST(PeerChannels, FifoAndCloseDrains) {
     using P = TypeParam;
-    SKIP_IF_UNSAFE_UNDER_ASAN(P);
     for (const std::size_t cap : {0u, 1u, 2u, 3u, 4u, 7u, 8u}) {
         for (const int procs : {1, 2}) {
             const std::vector<int> got = P::run(procs, [cap] {
@@ -265,8 +263,6 @@ TYPED_TEST(PeerChannels, FifoCloseDrainAndPanics) {
                 while (c.recv(v)) out.push_back(v);
                 EXPECT_FALSE(c.recv(v));
                 EXPECT_EQ(c.recv(), 0);  // closed and drained: the zero value
-                EXPECT_THROW(c.send(1), peers::ChannelClosed);
-                EXPECT_THROW(c.close(), peers::ChannelClosed);
                 return out;
             });
             ASSERT_EQ(got.size(), 20u) << P::name << " cap " << cap;
@@ -275,10 +271,23 @@ TYPED_TEST(PeerChannels, FifoCloseDrainAndPanics) {
     }
 }
 
+// Go panics; the adapters throw ChannelClosed.
+TYPED_TEST(PeerChannels, SendOnClosedAndSecondCloseThrow) {
+    using P = TypeParam;
+    SKIP_IF_THROWING_ON_A_FIBER_UNDER_ASAN(P);
+    for (const std::size_t cap : {0u, 1u, 2u}) {
+        P::run(1, [cap] {
+            typename P::template Chan<int> c(cap);
+            c.close();
+            EXPECT_THROW(c.send(1), peers::ChannelClosed) << P::name << " cap " << cap;
+            EXPECT_THROW(c.close(), peers::ChannelClosed) << P::name << " cap " << cap;
+        });
+    }
+}
+
 // A buffered channel holds exactly cap values: the cap+1-th send blocks until a receive.
 TYPED_TEST(PeerChannels, CapacityIsExact) {
     using P = TypeParam;
-    SKIP_IF_UNSAFE_UNDER_ASAN(P);
     for (const std::size_t cap : {1u, 2u, 3u, 4u, 5u, 8u}) {
         P::run(2, [cap] {
             typename P::template Chan<int> c(cap);
