@@ -6,14 +6,17 @@
 //                     every go'd thread has finished. procs is IGNORED (only recorded, see
 //                     last_procs()): the OS runs the threads on every core it has.
 //   go(f)             a detached std::thread, counted so that run can wait for it
-//   Group             spawn = a std::thread kept in the group; wait joins them all (also the
-//                     ones spawned into the group by its own tasks while it waits)
+//   Group             spawn = a detached std::thread counted by the group; wait blocks on a
+//                     condition variable until the count is zero (so it also covers tasks
+//                     spawned into the group by its own tasks). Detached, not joined: a
+//                     finished but unjoined thread keeps its kernel task and stack, and a
+//                     storm of them runs into the OS's thread limit.
 //   WaitGroup, Chan   std::mutex + std::condition_variable (detail/sync.hpp); cap 0 = hand-off
 //   yield             std::this_thread::yield()
 //
 // Live threads are capped (default 1024, env SCHEDLAB_THREADS_MAX_LIVE, or
 // set_max_live_threads): a Group::spawn above the cap throws ThreadLimit (the group's
-// destructor joins what it started, so fork-join code unwinds safely); a go above the cap
+// destructor waits for what it started, so fork-join code unwinds safely); a go above the cap
 // prints why and aborts, because the frame that holds the go'd tasks' shared state cannot be
 // unwound while they run. A run that never exceeds the cap is unaffected.
 #pragma once
@@ -29,7 +32,6 @@
 #include <string>
 #include <thread>
 #include <utility>
-#include <vector>
 
 #include "schedlab/peers/detail/sync.hpp"
 #include "schedlab/runtime/task_runtime.hpp"
@@ -116,41 +118,40 @@ public:
         Group() = default;
         Group(const Group&) = delete;
         Group& operator=(const Group&) = delete;
-        ~Group() { join_all(); }
+        ~Group() { wait(); }
 
         template <class F>
         void spawn(F&& f) {
             if (!reserve())
                 throw ThreadLimit("threads peer: spawn would exceed " + std::to_string(max_live_threads()) +
                                   " live threads (SCHEDLAB_THREADS_MAX_LIVE)");
-            std::thread t;
+            {
+                std::lock_guard lk(m_);
+                ++pending_;
+            }
             try {
-                t = std::thread([fn = std::forward<F>(f)]() mutable { body(fn); });
+                std::thread([this, fn = std::forward<F>(f)]() mutable {
+                    body(fn);
+                    std::lock_guard lk(m_);  // notify under the lock: wait() cannot return (and
+                    if (--pending_ == 0) cv_.notify_all();  // the group die) before we unlock
+                }).detach();
             } catch (...) {
                 state().live.fetch_sub(1);
+                std::lock_guard lk(m_);
+                --pending_;
                 throw;
             }
-            std::lock_guard lk(m_);
-            threads_.push_back(std::move(t));
         }
 
-        void wait() { join_all(); }
+        void wait() {
+            std::unique_lock lk(m_);
+            cv_.wait(lk, [this] { return pending_ == 0; });
+        }
 
     private:
-        void join_all() {
-            for (;;) {
-                std::vector<std::thread> batch;
-                {
-                    std::lock_guard lk(m_);
-                    batch.swap(threads_);
-                }
-                if (batch.empty()) return;
-                for (std::thread& t : batch) t.join();
-            }
-        }
-
         std::mutex m_;
-        std::vector<std::thread> threads_;
+        std::condition_variable cv_;
+        std::size_t pending_ = 0;  // spawned and not finished (under m_)
     };
 
 private:
