@@ -92,6 +92,7 @@ CilkFit fit_cilk_model(std::span<const int> procs, std::span<const double> t_p, 
     fit.b = coef(1);
     fit.r2 = ss_tot > 0 ? 1 - ss_res / ss_tot : 1;
     fit.ok = true;
+    fit.distinct_procs = distinct.size();
     return fit;
 }
 

@@ -80,6 +80,13 @@ protected:
 using Peers = ToTypes<peers::AllPeers>::type;
 TYPED_TEST_SUITE(PeerWorkloads, Peers);
 
+// The proc counts every test runs a peer on: 1 and 2, as far as the peer goes.
+template <class P>
+std::vector<int> procs_for() {
+    if (peers::max_procs<P> == 1) return {1};
+    return {1, 2};
+}
+
 // The task count of the same workload on schedlab's own runtime (the reference).
 template <class W>
 std::uint64_t reference_tasks(const std::string& params) {
@@ -94,7 +101,7 @@ template <class P, class W>
 void check_workload(const std::string& params, std::uint64_t want_tasks) {
     static_assert(peers::supports<P, W>);
     EXPECT_EQ(reference_tasks<W>(params), want_tasks) << W::name << " " << params;
-    for (const int procs : {1, 2}) {
+    for (const int procs : procs_for<P>()) {
         W w(Params::parse(params));
         for (int rep = 0; rep < 2; ++rep) {
             P::run(procs, [&] { w.template run<P>(); });
@@ -178,7 +185,7 @@ static_assert(std::tuple_size_v<AllWorkloads> == 10);
 
 TYPED_TEST(PeerWorkloads, RunReturnsMainsValue) {
     using P = TypeParam;
-    for (const int procs : {1, 2}) {
+    for (const int procs : procs_for<P>()) {
         EXPECT_EQ(P::run(procs, [] { return 42; }), 42);
         EXPECT_EQ(P::run(procs, [] { return std::string("main"); }), "main");
         bool ran = false;
@@ -193,7 +200,7 @@ TYPED_TEST(PeerWorkloads, RunReturnsMainsValue) {
 
 TYPED_TEST(PeerWorkloads, RunWaitsForGoneTasks) {
     using P = TypeParam;
-    for (const int procs : {1, 2}) {
+    for (const int procs : procs_for<P>()) {
         std::atomic<int> done{0};
         const int got = P::run(procs, [&] {
             for (int i = 0; i < 50; ++i)
@@ -210,7 +217,7 @@ TYPED_TEST(PeerWorkloads, RunWaitsForGoneTasks) {
 
 TYPED_TEST(PeerWorkloads, GroupWaitsForTasksSpawnedByItsTasks) {
     using P = TypeParam;
-    for (const int procs : {1, 2}) {
+    for (const int procs : procs_for<P>()) {
         std::atomic<int> n{0};
         P::run(procs, [&] {
             typename P::Group g;
@@ -231,7 +238,7 @@ TYPED_TEST(PeerWorkloads, GroupWaitsForTasksSpawnedByItsTasks) {
 TYPED_TEST(PeerWorkloads, ExceptionsFromGoneTasksReachRun) {
     using P = TypeParam;
     SKIP_IF_THROWING_ON_A_FIBER_UNDER_ASAN(P);
-    EXPECT_THROW(P::run(2, [] { P::go([] { throw std::runtime_error("boom"); }); }), std::runtime_error);
+    EXPECT_THROW(P::run(procs_for<P>().back(), [] { P::go([] { throw std::runtime_error("boom"); }); }), std::runtime_error);
     EXPECT_EQ(P::run(1, [] { return 3; }), 3);  // and the next run is clean
 }
 
@@ -251,7 +258,7 @@ TYPED_TEST_SUITE(PeerChannels, ChannelPeers);
 TYPED_TEST(PeerChannels, FifoAndCloseDrains) {
     using P = TypeParam;
     for (const std::size_t cap : {0u, 1u, 2u, 3u, 4u, 7u, 8u}) {
-        for (const int procs : {1, 2}) {
+        for (const int procs : procs_for<P>()) {
             const std::vector<int> got = P::run(procs, [cap] {
                 typename P::template Chan<int> c(cap);
                 P::go([&c] {
@@ -340,6 +347,35 @@ TEST(ThreadsPeer, GroupSpawnAboveTheCapThrowsFromRun) {
     EXPECT_LE(peers::Threads::peak_live_threads(), 8u);
     EXPECT_EQ(peers::Threads::run(3, [] { return 1; }), 1);
     EXPECT_EQ(peers::Threads::last_procs(), 3);
+}
+
+// ---- the serial elision -------------------------------------------------------------------
+
+TEST(SerialPeer, SpawnRunsTheChildAtOnceDepthFirst) {
+    std::vector<int> order;
+    peers::Serial::run(1, [&] {
+        peers::Serial::Group g;
+        g.spawn([&] {
+            order.push_back(1);
+            g.spawn([&] { order.push_back(2); });
+            order.push_back(3);
+        });
+        order.push_back(4);
+        g.wait();
+    });
+    EXPECT_EQ(order, (std::vector<int>{1, 2, 3, 4}));
+}
+
+TEST(SerialPeer, RefusesMoreThanOneProcAndAWaitThatWouldBlock) {
+    EXPECT_THROW(peers::Serial::run(2, [] {}), std::invalid_argument);
+    EXPECT_THROW(peers::Serial::run(1,
+                                    [] {
+                                        peers::Serial::WaitGroup wg;
+                                        wg.add(1);
+                                        wg.wait();
+                                    }),
+                 std::logic_error);
+    static_assert(!peers::supports<peers::Serial, Pipeline> && peers::supports<peers::Serial, FanOut>);
 }
 
 }  // namespace

@@ -1,11 +1,15 @@
 // Every peer adapter compiled into this build, as a type list, and which workloads each can
 // run. An adapter whose library CMake did not find (or that was switched off) is left out:
 // SCHEDLAB_HAVE_TBB, SCHEDLAB_HAVE_OMP and SCHEDLAB_HAVE_FIBER are set by peers/CMakeLists.txt.
-// The plain-thread peer needs nothing beyond the standard library and is always there.
+// The plain-thread peer and the serial elision need nothing beyond the standard library and
+// are always there.
 #pragma once
 
 #include <tuple>
 
+#include "schedlab/peers/traits.hpp"
+
+#include "schedlab/peers/serial.hpp"
 #include "schedlab/peers/threads.hpp"
 #if SCHEDLAB_HAVE_TBB
 #include "schedlab/peers/tbb.hpp"
@@ -42,21 +46,6 @@ using AllPeers = typename detail::Concat<
 #if SCHEDLAB_HAVE_FIBER
     std::tuple<FiberWorkStealing, FiberShared>,
 #endif
-    std::tuple<Threads>>::type;
-
-// A workload's needs beyond fork-join (Group): `needs_channels` (every workload states it) and
-// `needs_waitgroup` (go + WaitGroup; false when the workload does not declare it).
-template <class W>
-inline constexpr bool needs_waitgroup = [] {
-    if constexpr (requires { W::needs_waitgroup; })
-        return static_cast<bool>(W::needs_waitgroup);
-    else
-        return false;
-}();
-
-// Whether peer P can run workload W.
-template <class P, class W>
-inline constexpr bool supports = (!W::needs_channels || P::has_channels) &&
-                                 (!needs_waitgroup<W> || P::has_waitgroup);
+    std::tuple<Threads, Serial>>::type;
 
 }  // namespace schedlab::peers

@@ -396,10 +396,12 @@ struct FiberName;
 template <>
 struct FiberName<FiberMode::work_stealing> {
     static constexpr const char* value = "fiber-ws";
+    static constexpr const char* summary = "Boost.Fiber on procs threads, per-thread LIFO deques, idle threads steal one";
 };
 template <>
 struct FiberName<FiberMode::shared> {
     static constexpr const char* value = "fiber-rr";
+    static constexpr const char* summary = "Boost.Fiber on procs threads sharing one FIFO (the shape of shared_work)";
 };
 
 }  // namespace detail
@@ -408,6 +410,7 @@ template <detail::FiberMode Mode>
 class BasicFiber {
 public:
     static constexpr const char* name = detail::FiberName<Mode>::value;
+    static constexpr const char* summary = detail::FiberName<Mode>::summary;
     static constexpr bool has_channels = true;
     static constexpr bool has_waitgroup = true;
     static constexpr bool uses_procs = true;

@@ -40,6 +40,7 @@ namespace schedlab::peers {
 class Omp {
 public:
     static constexpr const char* name = "omp";
+    static constexpr const char* summary = "OpenMP tasks (libgomp): task/taskwait on a team of procs threads";
     static constexpr bool has_channels = false;
     static constexpr bool has_waitgroup = true;  // see the restriction above
     static constexpr bool uses_procs = true;

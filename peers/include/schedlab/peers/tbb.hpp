@@ -99,6 +99,7 @@ struct ConstCall {
 class Tbb {
 public:
     static constexpr const char* name = "tbb";
+    static constexpr const char* summary = "oneTBB task_group in an arena of procs threads; blocking suspends the task";
     static constexpr bool has_channels = true;
     static constexpr bool has_waitgroup = true;
     static constexpr bool uses_procs = true;

@@ -45,6 +45,7 @@ struct ThreadLimit : std::runtime_error {
 class Threads {
 public:
     static constexpr const char* name = "threads";
+    static constexpr const char* summary = "a std::thread per task (no scheduler; procs only recorded), for small sizes";
     static constexpr bool has_channels = true;
     static constexpr bool has_waitgroup = true;
     static constexpr bool uses_procs = false;  // procs is recorded, not used
