@@ -171,6 +171,14 @@ TYPED_TEST(PeerWorkloads, Pipeline) {
     }
 }
 
+TYPED_TEST(PeerWorkloads, SpawnWait) {
+    FOR_PEER_AND_WORKLOAD(SpawnWait) { check_workload<P, SpawnWait>("n=300", 300); }
+}
+
+TYPED_TEST(PeerWorkloads, Parked) {
+    FOR_PEER_AND_WORKLOAD(Parked) { check_workload<P, Parked>("n=200", 200); }
+}
+
 TYPED_TEST(PeerWorkloads, PingPong) {
     FOR_PEER_AND_WORKLOAD(PingPong) {
         for (const char* cap : {"0", "1", "2"})
@@ -179,7 +187,7 @@ TYPED_TEST(PeerWorkloads, PingPong) {
 }
 
 // Every workload of the registry is covered by a test above.
-static_assert(std::tuple_size_v<AllWorkloads> == 10);
+static_assert(std::tuple_size_v<AllWorkloads> == 12);
 
 // ---- run, go, Group, WaitGroup ------------------------------------------------------------
 
