@@ -1,7 +1,7 @@
 // Checks that the Go workloads generate exactly the C++ workloads' inputs. The digests below
 // were printed by a C++ program built against workloads/ (libschedlab_workloads.a) that folded
 // the same values with mix64 in the same order: randdag's serial node values then its grains,
-// matmul's A then B (the bits of each double).
+// matmul's A then B (the bits of each double), cholesky's input tiles, task list and edges.
 package main
 
 import (
@@ -72,6 +72,38 @@ func TestMatmulInputsMatchCxx(t *testing.T) {
 		}
 		if h != c.digest {
 			t.Errorf("matmul %q: digest %016x, C++ %016x", c.params, h, c.digest)
+		}
+	}
+}
+
+func TestCholeskyMatchesCxx(t *testing.T) {
+	for _, c := range []struct {
+		params string
+		digest uint64
+	}{
+		{"n=64;tile=16", 0x1deb17cb158063ea},
+		{"n=96;tile=32;seed=5", 0x4553caebcf242a59},
+		{"n=7;tile=1", 0xc3568d8a7e8c5357},
+	} {
+		w := build(t, "cholesky", c.params).(*cholesky)
+		var h uint64
+		for _, x := range w.input {
+			h = fold(h, math.Float64bits(x))
+		}
+		for _, k := range w.tasks {
+			first := uint64(0)
+			if k.first {
+				first = 1
+			}
+			h = fold(h, uint64(k.kind)<<56^first<<48^uint64(k.i)<<32^uint64(k.j)<<16^uint64(k.k))
+		}
+		for v := uint32(0); v < w.g.size(); v++ {
+			for _, s := range w.g.succs(v) {
+				h = fold(h, uint64(v)<<32|uint64(s))
+			}
+		}
+		if h != c.digest {
+			t.Errorf("cholesky %q: digest %016x, C++ %016x", c.params, h, c.digest)
 		}
 	}
 }

@@ -35,6 +35,7 @@ var workloads = []workloadInfo{
 	{"nqueens", nqueensSpecs, newNQueens},
 	{"uts", utsSpecs, newUts},
 	{"matmul", matmulSpecs, newMatmul},
+	{"cholesky", choleskySpecs, newCholesky},
 	{"randdag", randdagSpecs, newRandDag},
 	{"spawnstorm", spawnStormSpecs, newSpawnStorm},
 	{"fanout", fanoutSpecs, newFanOut},

@@ -27,6 +27,8 @@ CASES=(
   "uts|tree=custom;t=binomial;b=40;q=0.2;m=4;r=5"
   "uts|tree=custom;t=hybrid;d=8;b=3;g=2"
   "matmul|n=70;leaf=16"
+  "cholesky|n=96;tile=16"
+  "cholesky|n=40;tile=8;measure=1"
   "randdag|width=16;depth=8;grain=200"
   "spawnstorm|n=3000"
   "fanout|waves=3;n=200;grain=100"
@@ -37,10 +39,10 @@ CASES=(
 )
 
 listed=$("$SG" list)
-for w in fib nqueens uts matmul randdag spawnstorm fanout pipeline pingpong; do
+for w in fib nqueens uts matmul cholesky randdag spawnstorm fanout pipeline pingpong; do
   printf '%s\n' "$listed" | grep -qx "$w" || bad "list lacks $w"
 done
-[ "$(printf '%s\n' "$listed" | wc -l)" -ge 9 ] && ok "list names every workload" || bad "list: $listed"
+[ "$(printf '%s\n' "$listed" | wc -l)" -ge 10 ] && ok "list names every workload" || bad "list: $listed"
 
 for c in "${CASES[@]}"; do
   w=${c%%|*}; p=${c#*|}
