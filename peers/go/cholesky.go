@@ -210,28 +210,18 @@ func trsm(l, a []float64, b int) {
 	}
 }
 
-// syrk does C -= L L^T on the lower triangle of c.
-func syrk(l, c []float64, b int) {
+// subtractProduct does C -= Li Lj^T: SYRK (Li = Lj, lower triangle of C only) and GEMM.
+func subtractProduct(li, lj, c []float64, b int, lowerOnly bool) {
 	for j := 0; j < b; j++ {
 		col := c[j*b : (j+1)*b]
-		for p := 0; p < b; p++ {
-			colP := l[p*b : (p+1)*b]
-			v := colP[j]
-			for i := j; i < b; i++ {
-				col[i] -= colP[i] * v
-			}
+		from := 0
+		if lowerOnly {
+			from = j
 		}
-	}
-}
-
-// gemm does C -= Li Lj^T.
-func gemm(li, lj, c []float64, b int) {
-	for j := 0; j < b; j++ {
-		col := c[j*b : (j+1)*b]
 		for p := 0; p < b; p++ {
 			colP := li[p*b : (p+1)*b]
 			v := lj[p*b+j]
-			for i := range col {
+			for i := from; i < b; i++ {
 				col[i] -= colP[i] * v
 			}
 		}
@@ -250,9 +240,10 @@ func (w *cholesky) runTask(t tileTask) {
 	case tileTrsm:
 		trsm(w.tile(w.work, t.k, t.k), out, b)
 	case tileSyrk:
-		syrk(w.tile(w.work, t.i, t.k), out, b)
+		lik := w.tile(w.work, t.i, t.k)
+		subtractProduct(lik, lik, out, b, true)
 	case tileGemm:
-		gemm(w.tile(w.work, t.i, t.k), w.tile(w.work, t.j, t.k), out, b)
+		subtractProduct(w.tile(w.work, t.i, t.k), w.tile(w.work, t.j, t.k), out, b, false)
 	}
 }
 

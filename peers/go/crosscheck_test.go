@@ -30,82 +30,83 @@ func build(t *testing.T, name, text string) workload {
 	return w
 }
 
+// digestCase is a parameter text and the digest C++ printed for it.
+type digestCase struct {
+	params string
+	digest uint64
+}
+
+// checkDigests builds the workload for each case and folds the values bits returns.
+func checkDigests(t *testing.T, name string, cases []digestCase, bits func(workload) []uint64) {
+	t.Helper()
+	for _, c := range cases {
+		var h uint64
+		for _, v := range bits(build(t, name, c.params)) {
+			h = fold(h, v)
+		}
+		if h != c.digest {
+			t.Errorf("%s %q: digest %016x, C++ %016x", name, c.params, h, c.digest)
+		}
+	}
+}
+
+func doubleBits(xs ...[]float64) []uint64 {
+	var out []uint64
+	for _, x := range xs {
+		for _, v := range x {
+			out = append(out, math.Float64bits(v))
+		}
+	}
+	return out
+}
+
 func TestRandDagMatchesCxx(t *testing.T) {
-	for _, c := range []struct {
-		params string
-		digest uint64
-	}{
+	checkDigests(t, "randdag", []digestCase{
 		{"", 0x7a5d2db05cbd20a9},
 		{"seed=7;width=100;depth=50;fanin=10", 0x7548e680d4d3be1c},
 		{"grain_dist=uniform;seed=3", 0xaa3340c3e5e0d970},
 		{"grain_dist=fixed;grain=5", 0x38e43008ec9651ea},
 		{"width=1000;depth=100;grain=3.7", 0xf89211b7fe3a65b0},
 		{"width=300;depth=300;fanin=64;grain=50;seed=99", 0xaf179b4c9c510c89},
-	} {
-		w := build(t, "randdag", c.params).(*randDag)
-		var h uint64
-		for _, v := range w.expected {
-			h = fold(h, v)
-		}
-		for _, v := range w.iters {
-			h = fold(h, v)
-		}
-		if h != c.digest {
-			t.Errorf("randdag %q: digest %016x, C++ %016x", c.params, h, c.digest)
-		}
-	}
+	}, func(w workload) []uint64 {
+		d := w.(*randDag)
+		return append(append([]uint64(nil), d.expected...), d.iters...)
+	})
 }
 
 func TestMatmulInputsMatchCxx(t *testing.T) {
-	for _, c := range []struct {
-		params string
-		digest uint64
-	}{
+	checkDigests(t, "matmul", []digestCase{
 		{"n=64", 0xc2fe7288f1ce2349},
 		{"n=200;seed=12345", 0x65b11030bcece240},
 		{"n=1;seed=0", 0x8c8363a7f914f8dd},
-	} {
-		w := build(t, "matmul", c.params).(*matmul)
-		var h uint64
-		for _, x := range append(append([]float64(nil), w.a...), w.b...) {
-			h = fold(h, math.Float64bits(x))
-		}
-		if h != c.digest {
-			t.Errorf("matmul %q: digest %016x, C++ %016x", c.params, h, c.digest)
-		}
-	}
+	}, func(w workload) []uint64 {
+		m := w.(*matmul)
+		return doubleBits(m.a, m.b)
+	})
 }
 
 func TestCholeskyMatchesCxx(t *testing.T) {
-	for _, c := range []struct {
-		params string
-		digest uint64
-	}{
+	checkDigests(t, "cholesky", []digestCase{
 		{"n=64;tile=16", 0x1deb17cb158063ea},
 		{"n=96;tile=32;seed=5", 0x4553caebcf242a59},
 		{"n=7;tile=1", 0xc3568d8a7e8c5357},
-	} {
-		w := build(t, "cholesky", c.params).(*cholesky)
-		var h uint64
-		for _, x := range w.input {
-			h = fold(h, math.Float64bits(x))
-		}
-		for _, k := range w.tasks {
+	}, func(w workload) []uint64 {
+		c := w.(*cholesky)
+		out := doubleBits(c.input)
+		for _, k := range c.tasks {
 			first := uint64(0)
 			if k.first {
 				first = 1
 			}
-			h = fold(h, uint64(k.kind)<<56^first<<48^uint64(k.i)<<32^uint64(k.j)<<16^uint64(k.k))
+			out = append(out, uint64(k.kind)<<56^first<<48^uint64(k.i)<<32^uint64(k.j)<<16^uint64(k.k))
 		}
-		for v := uint32(0); v < w.g.size(); v++ {
-			for _, s := range w.g.succs(v) {
-				h = fold(h, uint64(v)<<32|uint64(s))
+		for v := uint32(0); v < c.g.size(); v++ {
+			for _, s := range c.g.succs(v) {
+				out = append(out, uint64(v)<<32|uint64(s))
 			}
 		}
-		if h != c.digest {
-			t.Errorf("cholesky %q: digest %016x, C++ %016x", c.params, h, c.digest)
-		}
-	}
+		return out
+	})
 }
 
 // The published counts of the 4-million-node sample trees, by a serial traversal.

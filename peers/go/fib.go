@@ -5,7 +5,6 @@ package main
 
 import (
 	"fmt"
-	"strconv"
 	"sync"
 )
 
@@ -108,12 +107,5 @@ func fibIterative(n int) uint64 {
 }
 
 func (w *fibWorkload) check() result {
-	want := fibIterative(w.n)
-	r := result{tasks: w.tasks, ok: w.value == want}
-	r.detail = fmt.Sprintf("fib(%d) = %d", w.n, w.value)
-	if !r.ok {
-		r.detail += fmt.Sprintf(", expected %d", want)
-	}
-	r.extra = []kv{{"value", strconv.FormatUint(w.value, 10)}}
-	return r
+	return exactCheck(w.tasks, w.value, fibIterative(w.n), fmt.Sprintf("fib(%d) = %d", w.n, w.value), "value")
 }

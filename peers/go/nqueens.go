@@ -4,7 +4,6 @@ package main
 
 import (
 	"fmt"
-	"strconv"
 	"sync"
 )
 
@@ -95,12 +94,6 @@ func (w *nqueensWorkload) run() {
 }
 
 func (w *nqueensWorkload) check() result {
-	want := nqueensSolutions[w.n]
-	r := result{tasks: w.tasks, ok: w.solutions == want}
-	r.detail = fmt.Sprintf("%d-queens: %d solutions", w.n, w.solutions)
-	if !r.ok {
-		r.detail += fmt.Sprintf(", expected %d", want)
-	}
-	r.extra = []kv{{"solutions", strconv.FormatUint(w.solutions, 10)}}
-	return r
+	return exactCheck(w.tasks, w.solutions, nqueensSolutions[w.n],
+		fmt.Sprintf("%d-queens: %d solutions", w.n, w.solutions), "solutions")
 }

@@ -2,6 +2,11 @@
 // with defaults and validation, an untimed build, a timed run, and a check of its own answer.
 package main
 
+import (
+	"fmt"
+	"strconv"
+)
+
 // workload is one built instance: run is the timed part, check reads its answer afterwards.
 type workload interface {
 	run()
@@ -19,6 +24,17 @@ type result struct {
 	ok     bool
 	detail string
 	extra  []kv
+}
+
+// exactCheck is the result of a workload whose answer is one number with a known value: ok
+// when got is want; the number is the extra column key.
+func exactCheck(tasks, got, want uint64, detail, key string) result {
+	r := result{tasks: tasks, ok: got == want, detail: detail}
+	if !r.ok {
+		r.detail += fmt.Sprintf(", expected %d", want)
+	}
+	r.extra = []kv{{key, strconv.FormatUint(got, 10)}}
+	return r
 }
 
 // workloadInfo registers a workload: its name, its parameters, and how to build it from
