@@ -11,9 +11,10 @@ GO=${3:-}
 SRC=${4:-}
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
-fails=0
-ok() { echo "ok   - $1"; }
-bad() { echo "FAIL - $1"; fails=$((fails + 1)); }
+EXPECT_CMD=$SG
+EXPECT_PREFIX="schedlab-go: "
+# shellcheck source=../support/expect_error.sh
+source "$(dirname "$0")/../support/expect_error.sh"  # fails, ok, bad, expect_error
 
 HEADER='experiment,workload,params,policy,steal,global_check,spin_cap,runnext,victim,runtime,procs,rep,wall_ns,tasks,result_ok,seed,extra'
 
@@ -94,15 +95,7 @@ grep -q ',1,1,nodes=1732;leaves=1050;depth=6$' "$T/uts.csv" && ok "uts small: 17
 grep -q ',4130070,1,1,nodes=4130071;leaves=3305118;depth=10$' "$T/t1.csv" \
   && ok "uts T1: 4130071 nodes, 3305118 leaves, depth 10, 4130070 tasks" || bad "uts T1: $(tail -1 "$T/t1.csv")"
 
-# expect_error "what" "expected stderr substring" args...: exit 2, one line, the prefix and the substring.
-expect_error() {
-  local what=$1 want=$2; shift 2
-  local err rc
-  err=$("$SG" "$@" 2>&1 >/dev/null); rc=$?
-  if [ $rc -ne 2 ]; then bad "$what: exit $rc, not 2 ($err)"; return; fi
-  if [ "$(printf '%s\n' "$err" | wc -l)" -ne 1 ]; then bad "$what: more than one line: $err"; return; fi
-  case "$err" in "schedlab-go: "*"$want"*) ok "$what";; *) bad "$what: '$err' lacks '$want'";; esac
-}
+# Bad input: exit 2, one line starting "schedlab-go: ".
 expect_error "no command" "no command"
 expect_error "unknown command" "did you mean 'run'" runn
 expect_error "unknown workload" "did you mean 'fib'" run --workload fibb
