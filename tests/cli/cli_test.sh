@@ -6,19 +6,9 @@ set -uo pipefail
 SCHEDLAB=$1
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
-fails=0
-ok() { echo "ok   - $1"; }
-bad() { echo "FAIL - $1"; fails=$((fails + 1)); }
-
-# expect_error "what" "expected stderr substring" args...: exit 2, one line, the substring.
-expect_error() {
-  local what=$1 want=$2; shift 2
-  local err rc
-  err=$("$SCHEDLAB" "$@" 2>&1 >/dev/null); rc=$?
-  if [ $rc -ne 2 ]; then bad "$what: exit $rc, not 2 ($err)"; return; fi
-  if [ "$(printf '%s\n' "$err" | wc -l)" -ne 1 ]; then bad "$what: more than one line: $err"; return; fi
-  case "$err" in *"$want"*) ok "$what";; *) bad "$what: '$err' lacks '$want'";; esac
-}
+EXPECT_CMD=$SCHEDLAB
+# shellcheck source=../support/expect_error.sh
+source "$(dirname "$0")/../support/expect_error.sh"  # fails, ok, bad, expect_error
 
 expect_error "unknown command" "did you mean 'sweep'" swep
 expect_error "unknown policy" "did you mean 'cilk-like'" run -w fib -p cilk-lik -P 1
