@@ -395,7 +395,7 @@ int execute(const Experiment& e, const std::vector<std::string>& argv) {
         static const PolicyInfo kNoPolicy{"NA", "NA", "NA", "NA", "NA", "NA"};
         const PolicyInfo& pol = own ? reg.policies[c.policy] : kNoPolicy;
         const std::string rname = runtime_name(c.runtime);
-        const std::string who = own ? pol.name : rname;
+        const std::string who = own ? pol.name : "peer " + rname;
         const WorkloadInfo& wl = reg.workloads[c.workload];
         RunSpec spec = e.spec;
         spec.procs = c.procs;

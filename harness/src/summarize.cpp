@@ -80,8 +80,8 @@ int summarize(const std::string& path, std::ostream& out) {
             const std::string& extra = r[static_cast<std::size_t>(c_extra - h.begin())];
             s.span = extra_value(extra, "span_ns");
         }
-        // A peer's rows have no policy (NA): the runtime names them.
-        std::string who = r[c_rt] == "schedlab" ? r[c_pol] : r[c_rt];
+        // A peer's rows have no policy (NA): "peer <runtime>" names them (the Go runtime is "peer go", never the go policy).
+        std::string who = r[c_rt] == "schedlab" ? r[c_pol] : "peer " + r[c_rt];
         if (c_topo != h.end() && r[static_cast<std::size_t>(c_topo - h.begin())] != "flat")
             who += "/" + r[static_cast<std::size_t>(c_topo - h.begin())];
         // rep -1: the instrumented repetition (work and span), not a timing sample.
@@ -97,7 +97,7 @@ int summarize(const std::string& path, std::ostream& out) {
     std::map<std::pair<std::string, std::string>, double> serial_any;
     for (const auto& [g, by_procs] : groups) {
         const auto& [exp, wl, params, who] = g;
-        if (who != "serial" || !by_procs.count(1)) continue;
+        if (who != "peer serial" || !by_procs.count(1)) continue;
         std::vector<double> w;
         for (const auto& s : by_procs.at(1)) w.push_back(s.wall);
         serial_by_exp[{exp, wl, params}] = median(w);
@@ -198,7 +198,7 @@ int summarize(const std::string& path, std::ostream& out) {
             fit_t.push_back(m);
         }
         // A Cilk row per proc count above 1, when the span or Ts is known.
-        const double ts = who == "serial" ? -1 : ts_of(exp, wl, params);
+        const double ts = who == "peer serial" ? -1 : ts_of(exp, wl, params);
         const double tinf = spans.empty() ? -1 : median(spans);
         if (t1 > 0 && (tinf > 0 || ts > 0)) {
             const CilkFit f = tinf > 0 ? fit_cilk_model(fit_p, fit_t, t1, tinf) : CilkFit{};

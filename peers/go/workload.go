@@ -57,6 +57,8 @@ var workloads = []workloadInfo{
 	{"fanout", fanoutSpecs, newFanOut},
 	{"pipeline", pipelineSpecs, newPipeline},
 	{"pingpong", pingpongSpecs, newPingPong},
+	{"spawnwait", spawnWaitSpecs, newSpawnWait},
+	{"parked", parkedSpecs, newParked},
 }
 
 func findWorkload(name string) *workloadInfo {

@@ -125,6 +125,7 @@ grep -q "serial runs on at most 1 proc" "$T/log" && ok "serial at 2 procs is lef
 if "$SCHEDLAB" summarize "$peers" > "$T/psum" 2>&1 && grep -q "Cilk table" "$T/psum" \
    && awk '/Cilk table/ {t = 1} t && $1 == "fib" && $3 == "go" && $4 != "-" {found = 1} END {exit !found}' "$T/psum"; then
   ok "summarize puts the serial elision's Ts in the Cilk table"
+  grep -q "peer threads" "$T/psum" && ok "summarize names a peer's rows 'peer <runtime>'" || bad "no 'peer threads' rows: $(cat "$T/psum")"
 else
   bad "summarize with serial rows: $(cat "$T/psum")"
 fi

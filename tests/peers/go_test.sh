@@ -37,13 +37,15 @@ CASES=(
   "pipeline|messages=2000;cap=2;grain=50"
   "pingpong|messages=2000;pairs=2"
   "pingpong|messages=500;cap=1;sample_every=1"
+  "spawnwait|n=3000"
+  "parked|n=2000"
 )
 
 listed=$("$SG" list)
-for w in fib nqueens uts matmul cholesky randdag spawnstorm fanout pipeline pingpong; do
+for w in fib nqueens uts matmul cholesky randdag spawnstorm fanout pipeline pingpong spawnwait parked; do
   printf '%s\n' "$listed" | grep -qx "$w" || bad "list lacks $w"
 done
-[ "$(printf '%s\n' "$listed" | wc -l)" -ge 10 ] && ok "list names every workload" || bad "list: $listed"
+[ "$(printf '%s\n' "$listed" | wc -l)" -ge 12 ] && ok "list names every workload" || bad "list: $listed"
 
 for c in "${CASES[@]}"; do
   w=${c%%|*}; p=${c#*|}
