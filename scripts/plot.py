@@ -331,9 +331,13 @@ POLICY_COLORS = {}
 def assign_policy_colors(rows):
     """One colour per series for every figure, so a policy reads the same everywhere."""
     names = unique_in_order(series_name(r) for r in rows)
-    # The ten strong tab10 colours first, then tab20's pale partners of them.
+    # The ten strong tab10 colours first, then tab20's pale partners of them, then tab20b's and
+    # tab20c's: 60 distinct colours before any repeats (sweeps and peers together pass 20).
     tab20 = matplotlib.colormaps["tab20"]
     palette = [tab20(2 * k) for k in range(10)] + [tab20(2 * k + 1) for k in range(10)]
+    for extra in ("tab20b", "tab20c"):
+        cmap = matplotlib.colormaps[extra]
+        palette += [cmap(k) for k in range(20)]
     POLICY_COLORS.clear()
     for i, name in enumerate(names):
         POLICY_COLORS[name] = palette[i % len(palette)]
@@ -834,7 +838,10 @@ def fig_runtimes(rows, metas):
         ax.set_title(group_title(workload, params))
         ax.set_xlabel("processors P")
         ax.set_ylabel("median wall time (ms, log scale)")
-        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+        procs = sorted({p for _, pts, _ in lines for p, *_ in pts})
+        ax.set_xticks(procs)
+        if len(procs) == 1:
+            ax.set_xlim(procs[0] - 0.5, procs[0] + 0.5)
         ax.legend(loc="best", fontsize=8)
     fig.suptitle("schedlab policies (solid) against other runtimes (dashed) on the same workload "
                  f"(bars: bootstrap 95% CI; lower is better); {machine_text(rows, metas)}")
