@@ -15,6 +15,8 @@ the data for it exist:
     pingpong_cdf         approximate CDF of ping-pong round trips from the pNN_ns extra values
     counters             steals, spins, parks, global pulls, runnext hits per policy
     pipeline_throughput  pipeline messages per second against channel capacity
+    runtimes             median wall time against procs of schedlab's policies and the peer
+                         runtimes (`--runtime`), the serial elision as a dashed line
 
 as FIGDIR/<name>.png and .pdf (FIGDIR defaults to RESULTS_DIR/figures; --format picks among
 png, pdf, svg). Only those names are ever written; other files in FIGDIR are left alone.
@@ -58,7 +60,7 @@ SETTING_COLUMNS = [("runtime", "schedlab"), ("topology", "flat"), ("pin", "none"
                    ("remote_steal_ns", "0")]
 
 FIGURES = ["speedup", "wall_time", "heatmap_gc_steal", "pingpong_cdf", "counters",
-           "pipeline_throughput"]
+           "pipeline_throughput", "runtimes"]
 FORMATS = ("png", "pdf", "svg")
 BOOTSTRAP_RESAMPLES = 2000  # as the harness's own bootstrap_median_ci
 BOOTSTRAP_SEED = 1
@@ -246,15 +248,21 @@ def by_workload(rows):
     return {k: groups[k] for k in sorted(groups, key=lambda k: (k[0], natural_key(k[1])))}
 
 
+def is_peer(row):
+    return row.get("runtime", "schedlab") not in ("", "schedlab")
+
+
 def setting_suffix(row):
     """' [topology=2x4, pin=compact]' for runs not on the default placement, else ''."""
     parts = [f"{c}={row[c]}" for c, default in SETTING_COLUMNS
-             if c in row and row[c] not in ("", default)]
+             if c in row and row[c] not in ("", default) and not (c == "runtime" and is_peer(row))]
     return f" [{', '.join(parts)}]" if parts else ""
 
 
 def series_name(row):
-    return row["policy"] + setting_suffix(row)
+    """A schedlab policy by its name ('go'); another runtime as 'peer <name>' ('peer go' is Go's
+    own scheduler, 'peer serial' the serial elision)."""
+    return (f"peer {row['runtime']}" if is_peer(row) else row["policy"]) + setting_suffix(row)
 
 
 def params_text(params, drop=()):
@@ -323,9 +331,13 @@ POLICY_COLORS = {}
 def assign_policy_colors(rows):
     """One colour per series for every figure, so a policy reads the same everywhere."""
     names = unique_in_order(series_name(r) for r in rows)
-    # The ten strong tab10 colours first, then tab20's pale partners of them.
+    # The ten strong tab10 colours first, then tab20's pale partners of them, then tab20b's and
+    # tab20c's: 60 distinct colours before any repeats (sweeps and peers together pass 20).
     tab20 = matplotlib.colormaps["tab20"]
     palette = [tab20(2 * k) for k in range(10)] + [tab20(2 * k + 1) for k in range(10)]
+    for extra in ("tab20b", "tab20c"):
+        cmap = matplotlib.colormaps[extra]
+        palette += [cmap(k) for k in range(20)]
     POLICY_COLORS.clear()
     for i, name in enumerate(names):
         POLICY_COLORS[name] = palette[i % len(palette)]
@@ -399,6 +411,7 @@ def fig_speedup(rows, metas):
 
 
 # ---------------------------------------------------------------- 2. wall time bars
+# (7. runtimes, below, is the same medians against procs, for comparing runtimes)
 
 def fig_wall_time(rows, metas):
     groups = by_workload(rows)
@@ -474,6 +487,7 @@ def heatmap_panel(grows):
 
 
 def fig_heatmap(rows, metas):
+    rows = [r for r in rows if not is_peer(r)]
     groups = by_workload(rows)
     panels = []
     for (workload, params), grows in groups.items():
@@ -636,6 +650,9 @@ def fig_pingpong(rows, metas):
 # ---------------------------------------------------------------- 5. counters
 
 def fig_counters(rows, metas):
+    rows = [r for r in rows if not is_peer(r)]  # peers have none of schedlab's counters
+    if not rows:
+        return None, "no schedlab rows (peers have no counters)"
     present = [(c, label) for c, label in COUNTERS if rows and c in rows[0]]
     if not present:
         return None, "the CSVs have none of the counter columns"
@@ -785,6 +802,53 @@ def parse_args(argv):
     args.formats = formats
     return args
 
+# ---------------------------------------------------------------- 7. runtimes side by side
+
+def fig_runtimes(rows, metas):
+    groups = by_workload(rows)
+    panels = []
+    for (workload, params), grows in groups.items():
+        if len({r.get("runtime", "schedlab") for r in grows}) < 2:
+            continue
+        lines, serial = [], None
+        for name, srows in group_by(grows, series_name).items():
+            by_p = group_by(srows, lambda r: r["procs"])
+            pts = [(p,) + bootstrap_median_ci(wall_ms(by_p[p])) for p in sorted(by_p)]
+            if srows[0].get("runtime") == "serial":
+                serial = (name, pts[0], len(by_p[pts[0][0]]))
+            else:
+                lines.append((name, pts, [len(v) for v in by_p.values()]))
+        panels.append((workload, grows[0]["_params"], lines, serial))
+    if not panels:
+        return None, "no workload was run on more than one runtime (schedlab run --runtime ...)"
+    fig, axes = panel_grid(len(panels))
+    for ax, (workload, params, lines, serial) in zip(axes, panels):
+        for i, (name, pts, counts) in enumerate(lines):
+            ps = np.array([p for p, *_ in pts], dtype=float) + dodge(i, len(lines), 0.03)
+            med = np.array([x[1] for x in pts])
+            err = np.array([[x[1] - x[2] for x in pts], [x[3] - x[1] for x in pts]])
+            ax.errorbar(ps, med, yerr=err, marker=MARKERS[i % len(MARKERS)], capsize=3,
+                        ls=LINESTYLES[0] if not name.startswith("peer ") else LINESTYLES[1],
+                        color=policy_color(name), label=f"{name} ({reps_text(counts)})")
+        if serial:
+            name, (_, med, lo, hi), n = serial
+            ax.axhline(med, color="black", ls="--", lw=1,
+                       label=f"serial elision Ts = {med:.3g} ms ({reps_text([n])})")
+        ax.set_yscale("log")
+        ax.set_title(group_title(workload, params))
+        ax.set_xlabel("processors P")
+        ax.set_ylabel("median wall time (ms, log scale)")
+        procs = sorted({p for _, pts, _ in lines for p, *_ in pts})
+        ax.set_xticks(procs)
+        if len(procs) == 1:
+            ax.set_xlim(procs[0] - 0.5, procs[0] + 0.5)
+        ax.legend(loc="best", fontsize=8)
+    fig.suptitle("schedlab policies (solid) against other runtimes (dashed) on the same workload "
+                 f"(bars: bootstrap 95% CI; lower is better); {machine_text(rows, metas)}")
+    fig.tight_layout()
+    return fig, f"{len(panels)} panel(s)"
+
+
 
 def main(argv):
     args = parse_args(argv)
@@ -809,7 +873,7 @@ def main(argv):
     print(f"read {len(rows)} row(s) from {n_files} schedlab CSV(s) in {args.results_dir}")
     makers = {"speedup": fig_speedup, "wall_time": fig_wall_time, "heatmap_gc_steal": fig_heatmap,
               "pingpong_cdf": fig_pingpong, "counters": fig_counters,
-              "pipeline_throughput": fig_pipeline}
+              "pipeline_throughput": fig_pipeline, "runtimes": fig_runtimes}
     assign_policy_colors(rows)
     n_written = 0
     for name in FIGURES:

@@ -11,11 +11,13 @@
 #include <fstream>
 #include <iostream>
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "schedlab/harness/go_peer.hpp"
 #include "schedlab/harness/meta.hpp"
 #include "schedlab/harness/registry.hpp"
 #include "schedlab/harness/results_file.hpp"
@@ -34,7 +36,7 @@ namespace {
 constexpr const char* kUsage =
     "usage: schedlab <command> [options]\n"
     "  list [policies|workloads|runtimes]   what can be run, with parameters and defaults\n"
-    "  run    --workload W [--policy P,..] [--procs 1,2] [--param k=v]... [--reps N] ...\n"
+    "  run    --workload W [--policy P,..] [--runtime R,..] [--procs 1,2] [--param k=v]... ...\n"
     "  sweep  like run, with lists: several workloads, --param k=v1,v2,..., or --config FILE\n"
     "  summarize FILE.csv                   medians, 95% CIs, speedups, Cilk model fit\n"
     "'schedlab run --help' lists the options of run and sweep.\n";
@@ -57,6 +59,11 @@ std::vector<std::string> split_list(const std::string& s) {
 std::string hint(const std::string& word, const std::vector<std::string>& names) {
     const std::string m = schedlab::workloads::did_you_mean(word, names);
     return m.empty() ? "" : " (did you mean '" + m + "'?)";
+}
+
+bool go_supports(const std::string& workload) {
+    const auto& names = go_peer_workloads();
+    return std::find(names.begin(), names.end(), workload) != names.end();
 }
 
 // ---- list ----------------------------------------------------------------------------------
@@ -87,17 +94,52 @@ int cmd_list(const std::vector<std::string>& args) {
         }
     }
     if (what == "all" || what == "runtimes") {
-        std::printf("runtimes:\n  schedlab     this runtime, under any policy above\n");
+        std::printf("runtimes (--runtime; 'fiber' = fiber-ws,fiber-rr; 'all' = every one built):\n");
+        std::printf("  %-9s %s\n", "schedlab", "this runtime, under any policy above (the default)");
+        for (const auto& rt : reg.runtimes) {
+            std::printf("  %-9s %s\n", rt.name.c_str(), rt.summary.c_str());
+            std::string no;
+            for (const auto& [wi, why] : rt.unsupported)
+                no += (no.empty() ? "" : ", ") + reg.workloads[wi].name + " (" + why + ")";
+            if (!no.empty()) std::printf("            cannot run: %s\n", no.c_str());
+        }
+        if (go_peer_program().empty()) {
+            std::printf("  %-9s not built (needs golang-go: scripts/setup installs it)\n", "go");
+        } else {
+            std::printf("  %-9s the same workloads in Go (peers/go), GOMAXPROCS = procs\n", "go");
+            std::string no;
+            for (const auto& w : reg.workloads)
+                if (!go_supports(w.name)) no += (no.empty() ? "" : ", ") + w.name;
+            if (!no.empty()) std::printf("            cannot run: %s\n", no.c_str());
+        }
     }
     return 0;
 }
 
 // ---- run / sweep ---------------------------------------------------------------------------
 
+// Which runtime a configuration runs on: schedlab's own (under a policy), a peer adapter
+// (Registry::runtimes[index]) or the Go program.
+struct RuntimeRef {
+    enum Kind { Schedlab, Peer, Go } kind = Schedlab;
+    std::size_t index = 0;
+    bool operator==(const RuntimeRef&) const = default;
+};
+
+std::string runtime_name(const RuntimeRef& r) {
+    switch (r.kind) {
+    case RuntimeRef::Schedlab: return "schedlab";
+    case RuntimeRef::Go: return "go";
+    case RuntimeRef::Peer: break;
+    }
+    return registry().runtimes[r.index].name;
+}
+
 struct Experiment {
     std::string name;
     std::vector<std::size_t> workloads;  // registry indexes
-    std::vector<std::size_t> policies;
+    std::vector<RuntimeRef> runtimes{RuntimeRef{}};
+    std::vector<std::size_t> policies;   // of the schedlab runtime
     std::vector<int> procs;
     std::vector<std::pair<std::string, std::vector<std::string>>> params;  // key -> values
     int reps = 5, warmup = 1;
@@ -132,6 +174,54 @@ std::vector<std::size_t> resolve_policies(const std::string& text) {
     std::vector<std::size_t> unique;
     for (auto i : out)
         if (std::find(unique.begin(), unique.end(), i) == unique.end()) unique.push_back(i);
+    return unique;
+}
+
+std::vector<RuntimeRef> resolve_runtimes(const std::string& text) {
+    const Registry& reg = registry();
+    std::vector<std::string> names{"schedlab", "go", "fiber", "all"};
+    for (const auto& r : reg.runtimes) names.push_back(r.name);
+    for (const char* known : {"tbb", "omp", "fiber-ws", "fiber-rr"})
+        if (std::find(names.begin(), names.end(), known) == names.end()) names.push_back(known);
+    auto peer = [&](const std::string& name) -> std::optional<RuntimeRef> {
+        for (std::size_t i = 0; i < reg.runtimes.size(); ++i)
+            if (reg.runtimes[i].name == name) return RuntimeRef{RuntimeRef::Peer, i};
+        return std::nullopt;
+    };
+    auto go = [&] {
+        if (go_peer_program().empty())
+            throw UsageError("runtime go is not built (needs golang-go; scripts/setup installs it, then rebuild)");
+        return RuntimeRef{RuntimeRef::Go, 0};
+    };
+    std::vector<RuntimeRef> out;
+    for (const auto& item : split_list(text)) {
+        if (item == "schedlab") {
+            out.push_back({});
+        } else if (item == "go") {
+            out.push_back(go());
+        } else if (item == "all") {
+            out.push_back({});
+            for (std::size_t i = 0; i < reg.runtimes.size(); ++i) out.push_back({RuntimeRef::Peer, i});
+            if (!go_peer_program().empty()) out.push_back(go());
+        } else if (item == "fiber") {
+            for (const char* f : {"fiber-ws", "fiber-rr"}) {
+                if (auto r = peer(f)) out.push_back(*r);
+                else throw UsageError("runtime fiber is not built (needs libboost-fiber-dev; scripts/setup installs it)");
+            }
+        } else if (auto r = peer(item)) {
+            out.push_back(*r);
+        } else if (std::find(names.begin(), names.end(), item) != names.end()) {
+            throw UsageError("runtime " + item + " is not built in this build (its library was not found or its "
+                             "SCHEDLAB_PEER_ option is OFF; 'schedlab list runtimes' shows what is)");
+        } else {
+            throw UsageError("unknown runtime '" + item + "'" + hint(item, names) +
+                             "; 'schedlab list runtimes' shows them");
+        }
+    }
+    if (out.empty()) throw UsageError("no runtime given");
+    std::vector<RuntimeRef> unique;
+    for (const auto& r : out)
+        if (std::find(unique.begin(), unique.end(), r) == unique.end()) unique.push_back(r);
     return unique;
 }
 
@@ -177,19 +267,6 @@ void on_signal(int) {
     _exit(130);
 }
 
-std::string fmt_ns(double ns) {
-    char buf[32];
-    if (ns >= 1e9)
-        std::snprintf(buf, sizeof buf, "%.3f s", ns / 1e9);
-    else if (ns >= 1e6)
-        std::snprintf(buf, sizeof buf, "%.2f ms", ns / 1e6);
-    else if (ns >= 1e3)
-        std::snprintf(buf, sizeof buf, "%.2f us", ns / 1e3);
-    else
-        std::snprintf(buf, sizeof buf, "%.0f ns", ns);
-    return buf;
-}
-
 std::string fmt_eta(double s) {
     char buf[32];
     if (s >= 3600)
@@ -224,7 +301,9 @@ std::vector<std::size_t> key_columns(const std::vector<std::string>& h) {
 }
 
 struct Config {
-    std::size_t workload, policy;
+    std::size_t workload;
+    RuntimeRef runtime;
+    std::size_t policy;  // schedlab runtime only
     int procs;
     Params given;   // as given (the workload fills in its defaults)
     Params params;  // complete, validated: the CSV's params column
@@ -234,6 +313,7 @@ int execute(const Experiment& e, const std::vector<std::string>& argv) {
     const Registry& reg = registry();
     // Expand and validate every configuration before running anything.
     std::vector<Config> configs;
+    std::set<std::string> skipped;  // runtime x workload (or procs) combinations left out
     for (std::size_t wi : e.workloads) {
         const auto& w = reg.workloads[wi];
         std::vector<Params> combos{Params{}};
@@ -255,10 +335,39 @@ int execute(const Experiment& e, const std::vector<std::string>& argv) {
             } catch (const ParamError& err) {
                 throw UsageError(err.what());
             }
-            for (std::size_t pi : e.policies)
-                for (int procs : e.procs) configs.push_back({wi, pi, procs, c, full});
+            for (const RuntimeRef& rt : e.runtimes) {
+                if (rt.kind == RuntimeRef::Schedlab) {
+                    for (std::size_t pi : e.policies)
+                        for (int procs : e.procs) configs.push_back({wi, rt, pi, procs, c, full});
+                    continue;
+                }
+                const std::string rname = runtime_name(rt);
+                std::string why;
+                int max_procs = 0;
+                if (rt.kind == RuntimeRef::Go) {
+                    if (!go_supports(w.name)) why = "not written in peers/go";
+                } else {
+                    const RuntimeInfo& info = reg.runtimes[rt.index];
+                    if (const auto it = info.unsupported.find(wi); it != info.unsupported.end()) why = it->second;
+                    max_procs = info.max_procs;
+                }
+                if (!why.empty()) {
+                    skipped.insert("runtime " + rname + " cannot run " + w.name + " (" + why + ")");
+                    continue;
+                }
+                for (int procs : e.procs) {
+                    if (max_procs > 0 && procs > max_procs) {
+                        skipped.insert("runtime " + rname + " runs on at most " + std::to_string(max_procs) +
+                                       " proc(s): procs " + std::to_string(procs) + " left out");
+                        continue;
+                    }
+                    configs.push_back({wi, rt, 0, procs, c, full});
+                }
+            }
         }
     }
+    for (const auto& s : skipped) std::fprintf(stderr, "schedlab: %s; skipped\n", s.c_str());
+    if (configs.empty()) throw UsageError("nothing to run: no runtime given can run the configurations asked for");
     const std::vector<std::string> h = header();
     std::unique_ptr<ResultsFile> file;
     if (!e.out.empty()) {
@@ -275,13 +384,18 @@ int execute(const Experiment& e, const std::vector<std::string>& argv) {
 
     const bool tty = isatty(2);
     const std::size_t total_reps = configs.size() * static_cast<std::size_t>(e.reps);
-    std::size_t done_reps = 0, failed = 0;
+    std::size_t done_reps = 0, failed = 0, abandoned = 0;
     const auto start = std::chrono::steady_clock::now();
     std::vector<std::string> placements;
     std::set<std::string> measured;
     for (std::size_t ci = 0; ci < configs.size(); ++ci) {
         const Config& c = configs[ci];
-        const PolicyInfo& pol = reg.policies[c.policy];
+        const bool own = c.runtime.kind == RuntimeRef::Schedlab;
+        // Peers have no policy: the policy columns read NA, the runtime column names the peer.
+        static const PolicyInfo kNoPolicy{"NA", "NA", "NA", "NA", "NA", "NA"};
+        const PolicyInfo& pol = own ? reg.policies[c.policy] : kNoPolicy;
+        const std::string rname = runtime_name(c.runtime);
+        const std::string who = own ? pol.name : "peer " + rname;
         const WorkloadInfo& wl = reg.workloads[c.workload];
         RunSpec spec = e.spec;
         spec.procs = c.procs;
@@ -300,7 +414,7 @@ int execute(const Experiment& e, const std::vector<std::string>& argv) {
             set("spin_cap", pol.spin_cap);
             set("runnext", pol.runnext);
             set("victim", pol.victim);
-            set("runtime", "schedlab");
+            set("runtime", rname);
             set("procs", std::to_string(c.procs));
             set("rep", std::to_string(rep));
             set("topology", spec.topology);
@@ -313,7 +427,7 @@ int execute(const Experiment& e, const std::vector<std::string>& argv) {
         bool want_span = false;
         std::vector<std::string> span_row;
         if (e.work_span) {
-            const std::string group = wl.name + '\x1f' + c.params.canonical() + '\x1f' + pol.name;
+            const std::string group = wl.name + '\x1f' + c.params.canonical() + '\x1f' + who;
             if (measured.insert(group).second) {
                 span_row = row_for(-1);
                 span_row[static_cast<std::size_t>(std::find(h.begin(), h.end(), "procs") - h.begin())] = "1";
@@ -326,17 +440,28 @@ int execute(const Experiment& e, const std::vector<std::string>& argv) {
         done_reps += static_cast<std::size_t>(e.reps) - todo.size();
         if (todo.empty() && !want_span) continue;
 
-        const auto fac = reg.factories.find({c.policy, c.workload});
-        if (fac == reg.factories.end())
-            throw UsageError("workload " + wl.name + " is not compiled for policy " + pol.name);
-        std::unique_ptr<Session> session = fac->second(spec);
+        std::unique_ptr<Session> session;
+        if (c.runtime.kind == RuntimeRef::Go) {
+            session = make_go_session(spec, wl.name);
+        } else {
+            SessionFactory make = nullptr;
+            if (own) {
+                if (const auto f = reg.factories.find({c.policy, c.workload}); f != reg.factories.end())
+                    make = f->second;
+            } else {
+                const auto& peer = reg.runtimes[c.runtime.index].factories;
+                if (const auto f = peer.find(c.workload); f != peer.end()) make = f->second;
+            }
+            if (!make) throw UsageError("workload " + wl.name + " is not compiled for " + who);
+            session = make(spec);
+        }
         if (placements.size() < 64) {
             const std::string pj = session->placement_json();
             if (std::find(placements.begin(), placements.end(), pj) == placements.end())
                 placements.push_back(pj);
         }
         const std::string label =
-            wl.name + " " + c.params.canonical() + " " + pol.name + " procs=" +
+            wl.name + " " + c.params.canonical() + " " + who + " procs=" +
             std::to_string(c.procs);
         auto fill = [&](std::vector<std::string>& r, const RepOutcome& o) {
             auto set = [&](const char* col, std::string v) {
@@ -346,10 +471,13 @@ int execute(const Experiment& e, const std::vector<std::string>& argv) {
             set("wall_ns", std::to_string(o.wall_ns));
             set("tasks", std::to_string(o.result.tasks));
             set("result_ok", o.result.ok ? "1" : "0");
+            // A peer has none of schedlab's counters: the cells stay empty (not zero).
+            if (o.has_counters) {
 #define SCHEDLAB_ROW_COUNTER(name, doc) set(#name, std::to_string(o.stats.name));
-            SCHEDLAB_COUNTERS(SCHEDLAB_ROW_COUNTER)
+                SCHEDLAB_COUNTERS(SCHEDLAB_ROW_COUNTER)
 #undef SCHEDLAB_ROW_COUNTER
-            set("spinning_high_water", std::to_string(o.stats.spinning_high_water));
+                set("spinning_high_water", std::to_string(o.stats.spinning_high_water));
+            }
             std::string extra;
             for (const auto& [k, v] : o.result.extra)
                 if (!v.empty()) extra += (extra.empty() ? "" : ";") + k + "=" + v;
@@ -365,31 +493,47 @@ int execute(const Experiment& e, const std::vector<std::string>& argv) {
                              o.result.detail.c_str());
             }
         };
-        if (want_span && session->can_measure_work_span()) fill(span_row, session->run_work_span(c.given));
-        for (int w = 0; w < e.warmup && !todo.empty(); ++w) session->run(c.given);
         std::vector<double> walls;
-        for (int rep : todo) {
-            if (tty) {
-                const double elapsed =
-                    std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-                const std::size_t ran = done_reps;
-                const double eta = ran ? elapsed / double(ran) * double(total_reps - ran) : 0;
-                const int width = 30;
-                const int filled = total_reps ? int(width * ran / total_reps) : width;
-                std::fprintf(stderr, "\r[%s%s] %zu/%zu  %s  ETA %s   \x1b[K",
-                             std::string(std::size_t(filled), '=').c_str(),
-                             std::string(std::size_t(width - filled), ' ').c_str(), ran,
-                             total_reps, label.c_str(), ran ? fmt_eta(eta).c_str() : "?");
+        // A peer that gives up on a configuration (the plain-thread peer's thread cap, a library
+        // error) loses that configuration only: it is reported and the run goes on.
+        try {
+            if (want_span && session->can_measure_work_span()) fill(span_row, session->run_work_span(c.given));
+            if (session->runs_batch()) {
+                if (!todo.empty()) session->prepare_batch(c.given, e.warmup, static_cast<int>(todo.size()));
+            } else {
+                for (int w = 0; w < e.warmup && !todo.empty(); ++w) session->run(c.given);
             }
-            const RepOutcome o = session->run(c.given);
-            auto r = row_for(rep);
-            fill(r, o);
-            walls.push_back(double(o.wall_ns));
-            ++done_reps;
+            for (int rep : todo) {
+                if (tty) {
+                    const double elapsed =
+                        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+                    const std::size_t ran = done_reps;
+                    const double eta = ran ? elapsed / double(ran) * double(total_reps - ran) : 0;
+                    const int width = 30;
+                    const int filled = total_reps ? int(width * ran / total_reps) : width;
+                    std::fprintf(stderr, "\r[%s%s] %zu/%zu  %s  ETA %s   \x1b[K",
+                                 std::string(std::size_t(filled), '=').c_str(),
+                                 std::string(std::size_t(width - filled), ' ').c_str(), ran,
+                                 total_reps, label.c_str(), ran ? fmt_eta(eta).c_str() : "?");
+                }
+                const RepOutcome o = session->run(c.given);
+                auto r = row_for(rep);
+                fill(r, o);
+                walls.push_back(double(o.wall_ns));
+                ++done_reps;
+            }
+        } catch (const UsageError&) {
+            throw;
+        } catch (const std::exception& err) {
+            if (own) throw;
+            ++abandoned;
+            std::fprintf(stderr, "%sschedlab: %s: %s; configuration left out\n", tty ? "\n" : "",
+                         label.c_str(), err.what());
+            done_reps += todo.size() - walls.size();
         }
         if (!tty && !walls.empty())
             std::fprintf(stderr, "schedlab: [%zu/%zu] %s: median %s over %zu reps\n", ci + 1,
-                         configs.size(), label.c_str(), fmt_ns(median(walls)).c_str(),
+                         configs.size(), label.c_str(), format_ns(median(walls)).c_str(),
                          walls.size());
     }
     if (tty) std::fprintf(stderr, "\r\x1b[K");
@@ -403,10 +547,10 @@ int execute(const Experiment& e, const std::vector<std::string>& argv) {
         std::fprintf(stderr, "schedlab: wrote %s (%zu rows) and %s.meta.json\n",
                      file->out().c_str(), file->rows_present(), file->out().c_str());
     }
-    if (failed) {
-        std::fprintf(stderr, "schedlab: %zu repetitions gave a wrong answer (result_ok=0)\n", failed);
-        return 1;
-    }
+    if (abandoned)
+        std::fprintf(stderr, "schedlab: %zu configuration(s) of peer runtimes failed and have no rows\n", abandoned);
+    if (failed) std::fprintf(stderr, "schedlab: %zu repetitions gave a wrong answer (result_ok=0)\n", failed);
+    if (failed || abandoned) return 1;
     return 0;
 }
 
@@ -417,6 +561,9 @@ po::options_description run_options() {
         ("workload,w", po::value<std::string>(), "workload name(s), comma-separated for sweep")
         ("policy,p", po::value<std::string>()->default_value("go"),
          "policies, comma-separated; 'all', 'sweep:global-check', 'sweep:steal'")
+        ("runtime", po::value<std::string>()->default_value("schedlab"),
+         "runtimes, comma-separated: schedlab (under --policy), go, tbb, omp, fiber (fiber-ws, fiber-rr), "
+         "threads, serial; 'all'")
         ("procs,P", po::value<std::string>(), "processor counts: 1,2,4 or 1-4 (default 1..cores)")
         ("param", po::value<std::vector<std::string>>()->composing(),
          "k=v workload parameter (repeatable); sweep: k=v1,v2,... for several values")
@@ -476,6 +623,9 @@ int cmd_run(const std::vector<std::string>& args, bool sweep, const std::vector<
         e.workloads.push_back(static_cast<std::size_t>(it - wnames.begin()));
     }
     e.policies = resolve_policies(vm["policy"].as<std::string>());
+    e.runtimes = resolve_runtimes(vm["runtime"].as<std::string>());
+    const bool with_schedlab =
+        std::find(e.runtimes.begin(), e.runtimes.end(), RuntimeRef{}) != e.runtimes.end();
     if (vm.count("procs")) {
         e.procs = parse_procs(vm["procs"].as<std::string>());
     } else {
@@ -517,8 +667,13 @@ int cmd_run(const std::vector<std::string>& args, bool sweep, const std::vector<
     if ((vm.count("append") || vm.count("resume")) && e.out.empty())
         throw UsageError("--append and --resume need --out");
     e.mode = vm.count("resume") ? OpenMode::Resume : vm.count("append") ? OpenMode::Append : OpenMode::Fresh;
+    // Placement is schedlab's: a peer runs where its library puts its threads.
+    if (e.runtimes.size() > (with_schedlab ? 1u : 0u) &&
+        (e.spec.topology != "flat" || e.spec.pin != "none" || e.spec.remote_steal_ns != 0))
+        throw UsageError("--topology, --pin and --remote-steal-ns apply to the schedlab runtime only; "
+                         "run the peers without them");
     // Check the placement specs once, before any output.
-    {
+    if (with_schedlab) {
         RunSpec probe = e.spec;
         probe.procs = *std::max_element(e.procs.begin(), e.procs.end());
         const auto fac = reg.factories.find({e.policies.front(), e.workloads.front()});

@@ -3,10 +3,24 @@
 #include <Eigen/Dense>
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <set>
 #include <stdexcept>
 
 namespace schedlab::harness {
+
+std::string format_ns(double ns) {
+    char buf[32];
+    if (ns >= 1e9)
+        std::snprintf(buf, sizeof buf, "%.3f s", ns / 1e9);
+    else if (ns >= 1e6)
+        std::snprintf(buf, sizeof buf, "%.2f ms", ns / 1e6);
+    else if (ns >= 1e3)
+        std::snprintf(buf, sizeof buf, "%.2f us", ns / 1e3);
+    else
+        std::snprintf(buf, sizeof buf, "%.0f ns", ns);
+    return buf;
+}
 
 double median(std::span<const double> xs) {
     if (xs.empty()) throw std::invalid_argument("median of no samples");
@@ -78,6 +92,7 @@ CilkFit fit_cilk_model(std::span<const int> procs, std::span<const double> t_p, 
     fit.b = coef(1);
     fit.r2 = ss_tot > 0 ? 1 - ss_res / ss_tot : 1;
     fit.ok = true;
+    fit.distinct_procs = distinct.size();
     return fit;
 }
 

@@ -17,7 +17,7 @@ namespace {
 struct Sample {
     double wall = 0;
     bool ok = false;
-    double work = -1, span = -1;  // from extra, when measured
+    double span = -1;  // from extra, when measured
 };
 
 double extra_value(const std::string& extra, const std::string& key) {
@@ -36,19 +36,6 @@ double extra_value(const std::string& extra, const std::string& key) {
         pos = end + 1;
     }
     return -1;
-}
-
-std::string fmt(double ns) {
-    char buf[32];
-    if (ns >= 1e9)
-        std::snprintf(buf, sizeof buf, "%.3fs", ns / 1e9);
-    else if (ns >= 1e6)
-        std::snprintf(buf, sizeof buf, "%.3fms", ns / 1e6);
-    else if (ns >= 1e3)
-        std::snprintf(buf, sizeof buf, "%.2fus", ns / 1e3);
-    else
-        std::snprintf(buf, sizeof buf, "%.0fns", ns);
-    return buf;
 }
 
 }  // namespace
@@ -91,10 +78,10 @@ int summarize(const std::string& path, std::ostream& out) {
         s.ok = r[c_ok] == "1";
         if (c_extra != h.end()) {
             const std::string& extra = r[static_cast<std::size_t>(c_extra - h.begin())];
-            s.work = extra_value(extra, "work_ns");
             s.span = extra_value(extra, "span_ns");
         }
-        std::string who = r[c_pol] + (r[c_rt] == "schedlab" ? "" : "@" + r[c_rt]);
+        // A peer's rows have no policy (NA): "peer <runtime>" names them (the Go runtime is "peer go", never the go policy).
+        std::string who = r[c_rt] == "schedlab" ? r[c_pol] : "peer " + r[c_rt];
         if (c_topo != h.end() && r[static_cast<std::size_t>(c_topo - h.begin())] != "flat")
             who += "/" + r[static_cast<std::size_t>(c_topo - h.begin())];
         // rep -1: the instrumented repetition (work and span), not a timing sample.
@@ -104,11 +91,70 @@ int summarize(const std::string& path, std::ostream& out) {
     }
     if (rows == 0) throw UsageError(path + " has no rows");
 
-    std::string current;
+    // Ts of the Cilk table: the serial elision's median at 1 proc, per workload and parameters
+    // (of the same experiment when it has one, else of any experiment in the file).
+    std::map<std::tuple<std::string, std::string, std::string>, double> serial_by_exp;
+    std::map<std::pair<std::string, std::string>, double> serial_any;
+    for (const auto& [g, by_procs] : groups) {
+        const auto& [exp, wl, params, who] = g;
+        if (who != "peer serial" || !by_procs.count(1)) continue;
+        std::vector<double> w;
+        for (const auto& s : by_procs.at(1)) w.push_back(s.wall);
+        serial_by_exp[{exp, wl, params}] = median(w);
+        serial_any.emplace(std::pair{wl, params}, median(w));
+    }
+    auto ts_of = [&](const std::string& exp, const std::string& wl, const std::string& params) {
+        if (const auto it = serial_by_exp.find({exp, wl, params}); it != serial_by_exp.end()) return it->second;
+        if (const auto it = serial_any.find({wl, params}); it != serial_any.end()) return it->second;
+        return -1.0;
+    };
+
+    // The Cilk-5 table of one experiment, printed after its main table.
+    struct CilkRow {
+        std::string wl, params, who;
+        double ts, t1, tinf;
+        int p;
+        double tp;
+        CilkFit fit;
+    };
+    std::vector<CilkRow> cilk;
     char buf[512];
+    auto flush_cilk = [&] {
+        if (cilk.empty()) return;
+        out << "\n   Cilk table (Ts: serial elision at 1 proc; T1, T_P: medians at 1 and P procs; "
+               "Tinf: span of the instrumented run; fit T_P = a*T1/P + b*Tinf)\n";
+        std::snprintf(buf, sizeof buf, "   %-10s %-22s %-14s %10s %10s %6s %10s %8s %3s %10s %7s %14s\n", "workload",
+                      "params", "policy", "Ts", "T1", "T1/Ts", "Tinf", "T1/Tinf", "P", "T_P", "T1/T_P",
+                      "a / b / R^2");
+        out << buf;
+        auto num = [](double v, const char* f) {
+            char b[32];
+            if (v <= 0) return std::string("-");
+            std::snprintf(b, sizeof b, f, v);
+            return std::string(b);
+        };
+        for (const auto& c : cilk) {
+            // Two proc counts determine a and b exactly: no R^2 to report.
+            const std::string fit = !c.fit.ok ? "-"
+                                    : num(c.fit.a, "%.2f") + "/" + num(c.fit.b, "%.1f") + "/" +
+                                          (c.fit.distinct_procs < 3 ? "exact" : num(c.fit.r2, "%.2f"));
+            std::snprintf(buf, sizeof buf, "   %-10s %-22s %-14s %10s %10s %6s %10s %8s %3d %10s %7s %14s\n",
+                          c.wl.c_str(), c.params.substr(0, 22).c_str(), c.who.c_str(),
+                          c.ts > 0 ? format_ns(c.ts).c_str() : "-", format_ns(c.t1).c_str(),
+                          num(c.ts > 0 ? c.t1 / c.ts : -1, "%.2f").c_str(),
+                          c.tinf > 0 ? format_ns(c.tinf).c_str() : "-",
+                          num(c.tinf > 0 ? c.t1 / c.tinf : -1, "%.1f").c_str(), c.p,
+                          format_ns(c.tp).c_str(), num(c.t1 / c.tp, "%.2f").c_str(), fit.c_str());
+            out << buf;
+        }
+        cilk.clear();
+    };
+
+    std::string current;
     for (const auto& [g, by_procs] : groups) {
         const auto& [exp, wl, params, who] = g;
         if (exp != current) {
+            flush_cilk();
             current = exp;
             out << "\n== experiment " << exp << "\n";
             std::snprintf(buf, sizeof buf, "%-10s %-28s %-18s %5s %4s %11s %10s %25s %8s %6s\n",
@@ -125,12 +171,11 @@ int summarize(const std::string& path, std::ostream& out) {
         }
         std::vector<int> fit_p;
         std::vector<double> fit_t;
-        std::vector<double> spans, works;
+        std::vector<double> spans;
         for (const auto& [procs, samples] : by_procs) {
             if (procs == 0) {  // the instrumented repetition
                 for (const auto& s : samples) {
                     if (s.span > 0) spans.push_back(s.span);
-                    if (s.work > 0) works.push_back(s.work);
                 }
                 continue;
             }
@@ -140,39 +185,28 @@ int summarize(const std::string& path, std::ostream& out) {
                 w.push_back(s.wall);
                 ok += s.ok;
                 if (s.span > 0) spans.push_back(s.span);
-                if (s.work > 0) works.push_back(s.work);
             }
             const double m = median(w);
             const Interval ci = bootstrap_median_ci(w);
             std::string speedup = t1 > 0 ? std::to_string(t1 / m).substr(0, 5) + "x" : "-";
             std::snprintf(buf, sizeof buf, "%-10s %-28s %-18s %5d %4zu %11s %10s %12s..%-11s %8s %3zu/%zu\n",
                           wl.c_str(), params.substr(0, 28).c_str(), who.c_str(), procs, w.size(),
-                          fmt(m).c_str(), fmt(mad(w)).c_str(), fmt(ci.lo).c_str(),
-                          fmt(ci.hi).c_str(), speedup.c_str(), ok, w.size());
+                          format_ns(m).c_str(), format_ns(mad(w)).c_str(), format_ns(ci.lo).c_str(),
+                          format_ns(ci.hi).c_str(), speedup.c_str(), ok, w.size());
             out << buf;
             fit_p.push_back(procs);
             fit_t.push_back(m);
         }
-        if (!spans.empty() && t1 > 0) {
-            const double tinf = median(spans);
-            out << "   Cilk: T1 " << fmt(t1) << "  Tinf " << fmt(tinf);
-            if (!works.empty()) out << "  work " << fmt(median(works));
-            std::snprintf(buf, sizeof buf, "  T1/Tinf %.1f", t1 / tinf);
-            out << buf;
-            for (std::size_t i = 0; i < fit_p.size(); ++i) {
-                std::snprintf(buf, sizeof buf, "  T%d %s (T1/T%d %.2f)", fit_p[i],
-                              fmt(fit_t[i]).c_str(), fit_p[i], t1 / fit_t[i]);
-                out << buf;
-            }
-            const CilkFit f = fit_cilk_model(fit_p, fit_t, t1, tinf);
-            if (f.ok) {
-                std::snprintf(buf, sizeof buf, "\n   fit T_P = a*T1/P + b*Tinf: a %.3f  b %.3f  R^2 %.3f",
-                              f.a, f.b, f.r2);
-                out << buf;
-            }
-            out << "\n";
+        // A Cilk row per proc count above 1, when the span or Ts is known.
+        const double ts = who == "peer serial" ? -1 : ts_of(exp, wl, params);
+        const double tinf = spans.empty() ? -1 : median(spans);
+        if (t1 > 0 && (tinf > 0 || ts > 0)) {
+            const CilkFit f = tinf > 0 ? fit_cilk_model(fit_p, fit_t, t1, tinf) : CilkFit{};
+            for (std::size_t i = 0; i < fit_p.size(); ++i)
+                if (fit_p[i] > 1) cilk.push_back({wl, params, who, ts, t1, tinf, fit_p[i], fit_t[i], f});
         }
     }
+    flush_cilk();
     return 0;
 }
 

@@ -6,19 +6,9 @@ set -uo pipefail
 SCHEDLAB=$1
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
-fails=0
-ok() { echo "ok   - $1"; }
-bad() { echo "FAIL - $1"; fails=$((fails + 1)); }
-
-# expect_error "what" "expected stderr substring" args...: exit 2, one line, the substring.
-expect_error() {
-  local what=$1 want=$2; shift 2
-  local err rc
-  err=$("$SCHEDLAB" "$@" 2>&1 >/dev/null); rc=$?
-  if [ $rc -ne 2 ]; then bad "$what: exit $rc, not 2 ($err)"; return; fi
-  if [ "$(printf '%s\n' "$err" | wc -l)" -ne 1 ]; then bad "$what: more than one line: $err"; return; fi
-  case "$err" in *"$want"*) ok "$what";; *) bad "$what: '$err' lacks '$want'";; esac
-}
+EXPECT_CMD=$SCHEDLAB
+# shellcheck source=../support/expect_error.sh
+source "$(dirname "$0")/../support/expect_error.sh"  # fails, ok, bad, expect_error
 
 expect_error "unknown command" "did you mean 'sweep'" swep
 expect_error "unknown policy" "did you mean 'cilk-like'" run -w fib -p cilk-lik -P 1
@@ -113,6 +103,34 @@ if "$SCHEDLAB" summarize "$out" > "$T/summary" 2>&1 && grep -q "speedup" "$T/sum
 else
   bad "summarize: $(head -5 "$T/summary")"
 fi
+# Other runtimes: the same workload on the serial elision and the plain-thread peer, in the
+# same CSV as schedlab's rows; the peers' rows have no policy and no counters.
+expect_error "unknown runtime" "did you mean 'threads'" run -w fib -P 1 --runtime thread
+expect_error "placement with a peer" "apply to the schedlab runtime only" run -w fib -P 1 --runtime schedlab,serial --topology 1x1
+peers="$T/peers.csv"
+if "$SCHEDLAB" run -w fib -p go -P 1,2 --param n=14 -r 3 --warmup 0 --work-span --runtime schedlab,threads,serial -o "$peers" 2>"$T/log"; then
+  ok "run --runtime schedlab,threads,serial"
+else
+  bad "run --runtime failed: $(cat "$T/log")"
+fi
+grep -q "serial runs on at most 1 proc" "$T/log" && ok "serial at 2 procs is left out with a note" || bad "no note for serial at 2 procs: $(cat "$T/log")"
+# schedlab: 2 procs x 3 reps + the work-span row; threads: 2 x 3; serial: 1 x 3.
+[ "$(tail -n +2 "$peers" | wc -l)" -eq 16 ] && ok "16 rows (7 schedlab, 6 threads, 3 serial)" || bad "peer rows: $(tail -n +2 "$peers" | wc -l)"
+[ "$(awk -F, '$10 != "schedlab"' "$peers" | tail -n +2 | cut -d, -f4-9 | sort -u)" = "NA,NA,NA,NA,NA,NA" ] \
+  && ok "a peer's policy columns read NA" || bad "peer policy columns: $(awk -F, '$10 == "serial"' "$peers" | head -1)"
+[ "$(awk -F, '$10 == "threads" {print $16}' "$peers" | sort -u)" = "" ] && ok "a peer's counter cells are empty" \
+  || bad "peer counters: $(awk -F, '$10 == "threads"' "$peers" | head -1)"
+[ "$(awk -F, 'NR > 1 && $12 >= 0 {print $14}' "$peers" | sort -u)" = "609" ] && ok "every runtime ran fib(14)'s 609 tasks" \
+  || bad "tasks differ between runtimes: $(awk -F, 'NR > 1 {print $10, $14}' "$peers" | sort -u)"
+if "$SCHEDLAB" summarize "$peers" > "$T/psum" 2>&1 && grep -q "Cilk table" "$T/psum" \
+   && awk '/Cilk table/ {t = 1} t && $1 == "fib" && $3 == "go" && $4 != "-" {found = 1} END {exit !found}' "$T/psum"; then
+  ok "summarize puts the serial elision's Ts in the Cilk table"
+  grep -q "peer threads" "$T/psum" && ok "summarize names a peer's rows 'peer <runtime>'" || bad "no 'peer threads' rows: $(cat "$T/psum")"
+else
+  bad "summarize with serial rows: $(cat "$T/psum")"
+fi
+if "$SCHEDLAB" list runtimes | grep -q "^  serial"; then ok "list runtimes shows serial"; else bad "list runtimes"; fi
+
 echo "x,y" > "$T/foreign.csv"; echo "1,2" >> "$T/foreign.csv"
 expect_error "summarize a foreign CSV" "is not a schedlab CSV" summarize "$T/foreign.csv"
 

@@ -3,7 +3,7 @@
 # allow, as non-empty PNG and PDF, and leaves other files alone; a missing or CSV-less directory
 # is one line on stderr and exit status 2.
 # Usage: plot_test.sh [FIXTURE.csv ...]   (default: tests/scripts/data/*.csv, which hold the
-# data for all six figures; each fixture is copied with its .meta.json into a temp directory)
+# data for all seven figures; each fixture is copied with its .meta.json into a temp directory)
 set -uo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 PY=/usr/bin/python3
@@ -19,7 +19,7 @@ if [ $# -gt 0 ]; then
   expected=(wall_time counters)  # what any fixture with a good row gives
 else
   fixtures=("$ROOT"/tests/scripts/data/*.csv)
-  expected=(speedup wall_time heatmap_gc_steal pingpong_cdf counters pipeline_throughput)
+  expected=(speedup wall_time heatmap_gc_steal pingpong_cdf counters pipeline_throughput runtimes)
 fi
 
 mkdir -p "$T/results/figures"

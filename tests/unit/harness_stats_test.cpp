@@ -39,6 +39,9 @@ TEST(HarnessStats, CilkFitRecoversTheModel) {
     EXPECT_NEAR(f.a, 1.1, 1e-9);
     EXPECT_NEAR(f.b, 3.0, 1e-9);
     EXPECT_NEAR(f.r2, 1.0, 1e-12);
+    EXPECT_EQ(f.distinct_procs, 5u);
+    const std::vector<int> two{1, 2};
+    EXPECT_EQ(fit_cilk_model(two, std::vector<double>{t[0], t[1]}, t1, tinf).distinct_procs, 2u);
     const std::vector<int> single{2, 2};
     EXPECT_FALSE(fit_cilk_model(single, std::vector<double>{1, 2}, t1, tinf).ok);
 }

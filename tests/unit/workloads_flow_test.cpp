@@ -86,6 +86,31 @@ TYPED_TEST(FlowWorkloads, SpawnStormRunsEveryG) {
     }
 }
 
+TYPED_TEST(FlowWorkloads, SpawnWaitGetsEveryRoundBackInOrder) {
+    using R = Runtime<TypeParam>;
+    for (const int procs : {1, 2}) {
+        SpawnWait w(Params::parse("n=2000"));
+        const Result r = run_on<R>(w, procs);
+        EXPECT_TRUE(r.ok) << procs << " Ps: " << r.detail;
+        EXPECT_EQ(r.tasks, 2000u);
+    }
+}
+
+TYPED_TEST(FlowWorkloads, ParkedWakesEveryBlockedGAndMeasuresTheirMemory) {
+    using R = Runtime<TypeParam>;
+    for (const int procs : {1, 2}) {
+        Parked w(Params::parse("n=3000"));
+        const Result r = run_on<R>(w, procs);
+        EXPECT_TRUE(r.ok) << procs << " Ps: " << r.detail;
+        EXPECT_EQ(r.tasks, 3000u);
+        // The growth itself depends on what earlier runs left in the stack pools; its presence
+        // and form do not.
+        ASSERT_EQ(r.extra.size(), 1u);
+        EXPECT_EQ(r.extra[0].first, "rss_per_task_bytes");
+        EXPECT_NO_THROW((void)std::stoll(r.extra[0].second));
+    }
+}
+
 TYPED_TEST(FlowWorkloads, FanOutSumsEveryWave) {
     using R = Runtime<TypeParam>;
     for (const int procs : {1, 2}) {

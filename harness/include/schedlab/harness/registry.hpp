@@ -41,6 +41,7 @@ struct RepOutcome {
     std::uint64_t wall_ns = 0;
     workloads::Result result;
     rt::Stats stats;
+    bool has_counters = true;  // false on peers: the counter columns are left empty
 };
 
 // One policy x workload x RunSpec, with a Runtime kept across repetitions (warm pools).
@@ -55,9 +56,25 @@ public:
     virtual bool can_measure_work_span() const = 0;
     virtual RepOutcome run_work_span(const workloads::Params& params) = 0;
     virtual std::string placement_json() const = 0;
+    // A session whose repetitions run in another process (the Go peer) is told the whole
+    // batch before the first run(): it makes the warm-ups and the repetitions there in one go,
+    // and run() hands out the repetitions' outcomes in order.
+    virtual bool runs_batch() const { return false; }
+    virtual void prepare_batch(const workloads::Params& /*given*/, int /*warmup*/, int /*reps*/) {}
 };
 
 using SessionFactory = std::unique_ptr<Session> (*)(const RunSpec&);
+
+// A runtime other than schedlab's own (peers/): an in-process adapter with a session per
+// workload it supports, or the Go peer (a separate program, peers/go; external).
+struct RuntimeInfo {
+    std::string name, summary;
+    int max_procs = 0;        // 0: no limit of its own; the serial elision: 1
+    bool uses_procs = true;   // false: procs is recorded, the OS decides (threads)
+    bool external = false;    // sessions come from external_session(), not from factories
+    std::map<std::size_t, SessionFactory> factories;  // workload index -> session
+    std::map<std::size_t, std::string> unsupported;   // workload index -> why not
+};
 
 struct Registry {
     std::vector<PolicyInfo> policies;
@@ -65,6 +82,8 @@ struct Registry {
     std::map<std::pair<std::size_t, std::size_t>, SessionFactory> factories;  // (policy, workload)
     // Sweep axes, in the order of their CMake lists: policy indexes.
     std::vector<std::size_t> global_check_sweep, steal_sweep;
+    // The peer runtimes compiled into this build, and the Go peer when its program is there.
+    std::vector<RuntimeInfo> runtimes;
 
     std::size_t workload_index(const std::string& name);  // adds an entry when new
 };
@@ -74,5 +93,7 @@ const Registry& registry();
 // Defined per bundle in generated translation units.
 template <class Bundle>
 void add_bundle(Registry& r);
+// The peer adapters compiled into this build (harness/src/peers/, one translation unit each).
+void add_peers(Registry& r);
 
 }  // namespace schedlab::harness

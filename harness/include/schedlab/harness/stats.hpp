@@ -4,11 +4,15 @@
 
 #include <cstdint>
 #include <span>
+#include <string>
 #include <vector>
 
 namespace schedlab::harness {
 
 double median(std::span<const double> xs);
+
+// A duration for people: "12.3 ms", "870 ns" (three significant figures or so).
+std::string format_ns(double ns);
 // Median absolute deviation from the median (unscaled).
 double mad(std::span<const double> xs);
 
@@ -25,6 +29,9 @@ Interval bootstrap_median_ci(std::span<const double> xs, double level = 0.95,
 struct CilkFit {
     double a = 0, b = 0, r2 = 0;
     bool ok = false;
+    // With two distinct P the two coefficients are determined exactly (R^2 = 1 says nothing);
+    // the fit tests the model only from three on.
+    std::size_t distinct_procs = 0;
 };
 CilkFit fit_cilk_model(std::span<const int> procs, std::span<const double> t_p, double t1,
                        double tinf);

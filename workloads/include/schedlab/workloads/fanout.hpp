@@ -19,6 +19,7 @@ public:
     static constexpr const char* name = "fanout";
     static constexpr const char* summary = "waves of n Gs with a WaitGroup, each doing a grain of work";
     static constexpr bool needs_channels = false;  // go + WaitGroup only
+    static constexpr bool needs_waitgroup = true;  // R::go + R::WaitGroup
     static std::span<const ParamSpec> params();
 
     explicit FanOut(const Params& given);

@@ -22,6 +22,7 @@ public:
     static constexpr const char* name = "pingpong";
     static constexpr const char* summary = "pairs of Gs bouncing messages over channels; round-trip percentiles";
     static constexpr bool needs_channels = true;
+    static constexpr bool needs_waitgroup = true;  // R::go + R::WaitGroup
     static std::span<const ParamSpec> params();
 
     explicit PingPong(const Params& given);

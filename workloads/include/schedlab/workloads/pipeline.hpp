@@ -22,6 +22,7 @@ public:
     static constexpr const char* name = "pipeline";
     static constexpr const char* summary = "producer -> K workers -> collector over channels of capacity cap";
     static constexpr bool needs_channels = true;
+    static constexpr bool needs_waitgroup = true;  // R::go + R::WaitGroup
     static std::span<const ParamSpec> params();
 
     explicit Pipeline(const Params& given);

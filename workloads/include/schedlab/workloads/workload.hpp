@@ -5,6 +5,8 @@
 //   static constexpr const char* name;          // "fib", the name on the command line
 //   static constexpr const char* summary;       // one line for `schedlab list`
 //   static constexpr bool needs_channels;       // true: needs rt::TaskRuntime, else ForkJoin
+//   static constexpr bool needs_waitgroup;      // optional, default false: uses R::go + R::WaitGroup
+//                                               // (peers/all.hpp: which peer adapters can run it)
 //   static std::span<const ParamSpec> params(); // every key with its default and meaning
 //   explicit W(const Params&);                  // read + validate parameters, build inputs
 //   template <class R> void run();              // the timed part, called inside R's main task

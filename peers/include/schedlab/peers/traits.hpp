@@ -1,0 +1,33 @@
+// What a peer adapter can do and what a workload needs of it: supports<Peer, Workload>.
+// Light: no adapter's header, so each adapter's translation unit includes only its own.
+#pragma once
+
+#include <cstddef>
+
+namespace schedlab::peers {
+
+// A workload's needs beyond fork-join (Group): `needs_channels` (every workload states it) and
+// `needs_waitgroup` (go + WaitGroup; false when the workload does not declare it).
+template <class W>
+inline constexpr bool needs_waitgroup = [] {
+    if constexpr (requires { W::needs_waitgroup; })
+        return static_cast<bool>(W::needs_waitgroup);
+    else
+        return false;
+}();
+
+// The most procs peer P runs on (the serial elision: 1); 0 when it has no limit of its own.
+template <class P>
+inline constexpr int max_procs = [] {
+    if constexpr (requires { P::max_procs; })
+        return static_cast<int>(P::max_procs);
+    else
+        return 0;
+}();
+
+// Whether peer P can run workload W.
+template <class P, class W>
+inline constexpr bool supports = (!W::needs_channels || P::has_channels) &&
+                                 (!needs_waitgroup<W> || P::has_waitgroup);
+
+}  // namespace schedlab::peers
