@@ -34,13 +34,13 @@ std::uint64_t calls(int n) {  // calls made by the naive recursion fib(n)
 TaskId fib_both(GraphBuilder& b, const FibParams& p, int n) {
     if (n < 2 || n < p.cutoff) {
         const TaskId id = b.begin_task();
-        b.strand(calls(n) * p.call_ns);
+        b.strand(calls(n) * p.call_ps / 1000);
         return id;
     }
     const TaskId x = fib_both(b, p, n - 1);
     const TaskId y = fib_both(b, p, n - 2);
     const TaskId id = b.begin_task();
-    b.strand(p.call_ns);
+    b.strand(p.call_ps / 1000);
     b.spawn(x, 0);
     b.spawn(y, 0);
     b.strand(p.join_ns, {x, y});
@@ -55,8 +55,8 @@ TaskId fib_one(GraphBuilder& b, const FibParams& p, int n) {
     for (; !(k < 2 || k < p.cutoff); k -= 2) children.push_back(fib_one(b, p, k - 1));
     const TaskId id = b.begin_task();
     const auto frames = static_cast<std::uint64_t>(children.size());
-    b.strand(frames * p.call_ns + calls(k) * p.call_ns);
-    for (std::uint64_t i = 0; i < frames; ++i) b.spawn(children[i], i * p.call_ns);
+    b.strand((frames + calls(k)) * p.call_ps / 1000);
+    for (std::uint64_t i = 0; i < frames; ++i) b.spawn(children[i], i * p.call_ps / 1000);
     for (std::size_t i = children.size(); i-- > 0;) b.strand(p.join_ns, {children[i]});
     return id;
 }
@@ -224,7 +224,12 @@ TaskGraph make(const std::string& shape, const std::map<std::string, std::string
         p.spawn_both = spawn == "both";
         in.get("n", p.n);
         in.get("cutoff", p.cutoff);
-        in.get("call_ns", p.call_ns);
+        if (in.left.count("call_ns")) {
+            std::uint64_t ns = 0;
+            in.get("call_ns", ns);
+            p.call_ps = ns * 1000;
+        }
+        in.get("call_ps", p.call_ps);
         in.get("join_ns", p.join_ns);
         in.done(shape);
         return fib(p);

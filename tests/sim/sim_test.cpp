@@ -57,9 +57,9 @@ TEST(SimGraph, FibHasATaskPerSpawnPlusTheRoot) {
             const auto g = shapes::fib({.n = 18, .cutoff = cutoff, .spawn_both = both});
             EXPECT_EQ(g.size(), fib_spawns(18, cutoff, both) + 1) << g.shape;
         }
-    // The work does not depend on the decomposition: call_ns per call of the recursion.
-    const auto a = shapes::fib({.n = 12, .call_ns = 10, .join_ns = 0});
-    const auto b = shapes::fib({.n = 12, .cutoff = 5, .spawn_both = false, .call_ns = 10, .join_ns = 0});
+    // The work does not depend on the decomposition: call_ps per call of the recursion.
+    const auto a = shapes::fib({.n = 12, .call_ps = 10'000, .join_ns = 0});
+    const auto b = shapes::fib({.n = 12, .cutoff = 5, .spawn_both = false, .call_ps = 10'000, .join_ns = 0});
     EXPECT_EQ(a.work_ns(), b.work_ns());
     EXPECT_EQ(a.work_ns(), 465u * 10);  // fib(12) makes 465 calls
 }

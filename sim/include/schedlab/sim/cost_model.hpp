@@ -14,6 +14,11 @@
 //   steal_*         per victim probed; per G moved by a successful steal
 //   wake_ns         charged to the M that wakes a parked one (the futex wake system call)
 //   unpark_latency  from the wake to the woken M looking for work
+//
+// The "kernel" keys are not scheduler costs: they are what the workloads' own code costs on the
+// machine (a call of fib's recursion, a step of the spin loop, a UTS node, a GEMM flop). The
+// simulator never reads them; the harness uses them to turn a workload's parameters into
+// per-task costs when it builds the workload's task graph (`schedlab sim`).
 #pragma once
 
 #include <cstdint>
@@ -44,7 +49,11 @@ namespace schedlab::sim {
     X(spin_ns, 50000, "runtime kDefaultSpinNs: how long a spinning M looks before parking")      \
     X(spin_pause_ns, 500, "estimate: the runtime's 32 cpu_relax between steal passes")           \
     X(time_slice_ns, 10000000, "runtime kTimeSliceNs (Go: forcePreemptNS, 10 ms)")               \
-    X(slice_check_every, 64, "runtime kSliceCheckEvery: inherited switches between clock reads")
+    X(slice_check_every, 64, "runtime kSliceCheckEvery: inherited switches between clock reads") \
+    X(fib_call_ps, 2000, "kernel, estimate: one call of fib's serial recursion, in ps")        \
+    X(spin_ps_per_iter, 1500, "kernel, estimate: one step of workloads' spin loop, in ps")       \
+    X(uts_node_ns, 500, "kernel, estimate: one UTS node at granularity 1 (a SHA-1 of 24 bytes)") \
+    X(gemm_flop_ps, 100, "kernel, estimate: one flop of a tile GEMM (Eigen), in ps")
 
 struct CostModel {
 #define SCHEDLAB_SIM_COST_FIELD(name, value, source) std::uint64_t name = value;

@@ -13,13 +13,14 @@ namespace schedlab::sim::shapes {
 // fib(n), a task per call, as the fib workload decomposes it (workloads/fib.hpp): spawn=both
 // spawns fib(n-1) and fib(n-2) and joins both; spawn=one (Cilk's form) spawns fib(n-1), runs
 // fib(n-2) inline in the same G (whose frames spawn in turn), and each frame joins its own
-// child. Calls with n < 2 or n < cutoff are leaves that run serially, costing call_ns per
-// call of the naive recursion. A spawning call costs call_ns before its join and join_ns after.
+// child. Calls with n < 2 or n < cutoff are leaves that run serially, costing call_ps
+// picoseconds per call of the naive recursion (a call is ~2 ns: ns would round it away). A
+// spawning call costs one call before its join and join_ns after.
 struct FibParams {
     int n = 20;
     int cutoff = 0;
     bool spawn_both = true;
-    std::uint64_t call_ns = 10;
+    std::uint64_t call_ps = 10'000;
     std::uint64_t join_ns = 5;
 };
 TaskGraph fib(const FibParams& p);

@@ -38,6 +38,9 @@ public:
     Result check() const;
 
     const Dag& dag() const { return dag_; }
+    // Each node's grain in spin iterations (drawn when the workload is built): what the
+    // simulator charges for the node (`schedlab sim` builds its task graph from these).
+    const std::vector<std::uint64_t>& grain_iters() const { return iters_; }
 
 private:
     // The value of node v from its inputs' values in `vals`.
