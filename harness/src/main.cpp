@@ -17,6 +17,8 @@
 #include <thread>
 #include <vector>
 
+#include "schedlab/harness/cli_common.hpp"
+#include "schedlab/harness/commands.hpp"
 #include "schedlab/harness/go_peer.hpp"
 #include "schedlab/harness/meta.hpp"
 #include "schedlab/harness/registry.hpp"
@@ -38,28 +40,10 @@ constexpr const char* kUsage =
     "  list [policies|workloads|runtimes]   what can be run, with parameters and defaults\n"
     "  run    --workload W [--policy P,..] [--runtime R,..] [--procs 1,2] [--param k=v]... ...\n"
     "  sweep  like run, with lists: several workloads, --param k=v1,v2,..., or --config FILE\n"
+    "  sim    --workload W [--procs 1,64,256] [--costs FILE] ...  the same on the simulator\n"
+    "  calibrate --out costs.txt           measure the simulator's costs on this machine\n"
     "  summarize FILE.csv                   medians, 95% CIs, speedups, Cilk model fit\n"
     "'schedlab run --help' lists the options of run and sweep.\n";
-
-std::vector<std::string> split_list(const std::string& s) {
-    std::vector<std::string> out;
-    std::string cur;
-    for (char c : s) {
-        if (c == ',') {
-            if (!cur.empty()) out.push_back(cur);
-            cur.clear();
-        } else if (c != ' ') {
-            cur += c;
-        }
-    }
-    if (!cur.empty()) out.push_back(cur);
-    return out;
-}
-
-std::string hint(const std::string& word, const std::vector<std::string>& names) {
-    const std::string m = schedlab::workloads::did_you_mean(word, names);
-    return m.empty() ? "" : " (did you mean '" + m + "'?)";
-}
 
 bool go_supports(const std::string& workload) {
     const auto& names = go_peer_workloads();
@@ -92,6 +76,7 @@ int cmd_list(const std::vector<std::string>& args) {
             for (const auto& s : w.params)
                 std::printf("      %-12s = %-10s %s\n", s.key, s.default_value, s.help);
         }
+        list_sim_workloads(stdout);
     }
     if (what == "all" || what == "runtimes") {
         std::printf("runtimes (--runtime; 'fiber' = fiber-ws,fiber-rr; 'all' = every one built):\n");
@@ -225,37 +210,6 @@ std::vector<RuntimeRef> resolve_runtimes(const std::string& text) {
     return unique;
 }
 
-std::vector<int> parse_procs(const std::string& text) {
-    std::vector<int> out;
-    for (const auto& item : split_list(text)) {
-        const auto dash = item.find('-', 1);
-        auto num = [&](const std::string& s) {
-            std::size_t used = 0;
-            long v = -1;
-            try {
-                v = std::stol(s, &used);
-            } catch (...) {
-                used = 0;
-            }
-            if (used != s.size() || s.empty())
-                throw UsageError("--procs: '" + s + "' is not a number");
-            if (v < 1 || v > schedlab::rt::kMaxProcs)
-                throw UsageError("--procs: " + s + " is out of range [1, " +
-                                 std::to_string(schedlab::rt::kMaxProcs) + "]");
-            return static_cast<int>(v);
-        };
-        if (dash == std::string::npos) {
-            out.push_back(num(item));
-        } else {
-            const int lo = num(item.substr(0, dash)), hi = num(item.substr(dash + 1));
-            if (hi < lo) throw UsageError("--procs: empty range " + item);
-            for (int p = lo; p <= hi; ++p) out.push_back(p);
-        }
-    }
-    if (out.empty()) throw UsageError("--procs: no processor count given");
-    return out;
-}
-
 volatile sig_atomic_t g_interrupted = 0;
 const char* g_resume_hint = nullptr;
 
@@ -276,28 +230,6 @@ std::string fmt_eta(double s) {
     else
         std::snprintf(buf, sizeof buf, "%ds", int(s));
     return buf;
-}
-
-std::vector<std::string> header() {
-    std::vector<std::string> h = {"experiment", "workload", "params",  "policy", "steal",
-                                  "global_check", "spin_cap", "runnext", "victim", "runtime",
-                                  "procs", "rep", "wall_ns", "tasks", "result_ok"};
-#define SCHEDLAB_HEADER_COUNTER(name, doc) h.push_back(#name);
-    SCHEDLAB_COUNTERS(SCHEDLAB_HEADER_COUNTER)
-#undef SCHEDLAB_HEADER_COUNTER
-    for (const char* c : {"spinning_high_water", "topology", "pin", "remote_steal_ns", "seed",
-                          "extra"})
-        h.push_back(c);
-    return h;
-}
-
-// The columns that identify a row: everything but the measured values.
-std::vector<std::size_t> key_columns(const std::vector<std::string>& h) {
-    std::vector<std::size_t> keys;
-    for (const char* k : {"experiment", "workload", "params", "policy", "runtime", "procs", "rep",
-                          "topology", "pin", "remote_steal_ns", "seed"})
-        keys.push_back(static_cast<std::size_t>(std::find(h.begin(), h.end(), k) - h.begin()));
-    return keys;
 }
 
 struct Config {
@@ -368,10 +300,10 @@ int execute(const Experiment& e, const std::vector<std::string>& argv) {
     }
     for (const auto& s : skipped) std::fprintf(stderr, "schedlab: %s; skipped\n", s.c_str());
     if (configs.empty()) throw UsageError("nothing to run: no runtime given can run the configurations asked for");
-    const std::vector<std::string> h = header();
+    const std::vector<std::string> h = results_header();
     std::unique_ptr<ResultsFile> file;
     if (!e.out.empty()) {
-        file = std::make_unique<ResultsFile>(e.out, h, key_columns(h), e.mode);
+        file = std::make_unique<ResultsFile>(e.out, h, results_key_columns(h), e.mode);
         static std::string resume_hint;
         resume_hint = "\nschedlab: interrupted; rows so far are in " + file->partial().string() +
                       "; rerun the same command with --resume to finish\n";
@@ -627,7 +559,7 @@ int cmd_run(const std::vector<std::string>& args, bool sweep, const std::vector<
     const bool with_schedlab =
         std::find(e.runtimes.begin(), e.runtimes.end(), RuntimeRef{}) != e.runtimes.end();
     if (vm.count("procs")) {
-        e.procs = parse_procs(vm["procs"].as<std::string>());
+        e.procs = parse_procs(vm["procs"].as<std::string>(), schedlab::rt::kMaxProcs);
     } else {
         const int cores = std::max(1u, std::thread::hardware_concurrency());
         for (int p = 1; p <= cores; ++p) e.procs.push_back(p);
@@ -696,6 +628,8 @@ int main(int argc, char** argv) {
         if (cmd == "list") return cmd_list(rest);
         if (cmd == "run") return cmd_run(rest, false, all);
         if (cmd == "sweep") return cmd_run(rest, true, all);
+        if (cmd == "sim") return cmd_sim(rest, all);
+        if (cmd == "calibrate") return cmd_calibrate(rest, all);
         if (cmd == "summarize") {
             if (rest.size() != 1) throw UsageError("summarize takes one CSV file");
             return summarize(rest[0], std::cout);
@@ -705,8 +639,8 @@ int main(int argc, char** argv) {
             return 0;
         }
         throw UsageError("unknown command '" + cmd + "'" +
-                         hint(cmd, {"list", "run", "sweep", "summarize", "help"}) +
-                         " (list, run, sweep, summarize)");
+                         hint(cmd, {"list", "run", "sweep", "sim", "calibrate", "summarize", "help"}) +
+                         " (list, run, sweep, sim, calibrate, summarize)");
     } catch (const UsageError& e) {
         std::fprintf(stderr, "schedlab: %s\n", e.what());
         return 2;

@@ -52,6 +52,8 @@ std::string command_output(const std::string& cmd) {
     return out;
 }
 
+}  // namespace
+
 std::string cpu_model() {
     std::ifstream in("/proc/cpuinfo");
     std::string line;
@@ -59,8 +61,6 @@ std::string cpu_model() {
         if (line.rfind("model name", 0) == 0) return line.substr(line.find(':') + 2);
     return "unknown";
 }
-
-}  // namespace
 
 std::string run_metadata(const std::vector<std::string>& argv,
                          const std::vector<std::string>& placements) {

@@ -10,6 +10,9 @@ namespace schedlab::harness {
 
 std::string json_escape(const std::string& s);
 
+// The CPU's model name from /proc/cpuinfo ("unknown" when it says none).
+std::string cpu_model();
+
 // One run's description as a JSON object. `placements` are Placement::to_json() strings.
 std::string run_metadata(const std::vector<std::string>& argv,
                          const std::vector<std::string>& placements);

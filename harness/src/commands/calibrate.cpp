@@ -1,0 +1,392 @@
+// schedlab calibrate: the simulator's cost model measured on this machine. Each scheduler cost
+// comes from a short in-process microbenchmark of schedlab's own runtime under Go's policy
+// (rt::Runtime<policies::Go>) or of its parts (the local run queue, the spin lock of the
+// global queue, the M's futex note); each kernel cost from the workloads' own code. Every
+// figure is the median of several timed runs, after an untimed warm-up. The file is written
+// as `key = value` lines with a comment saying how each value was found, and never over an
+// existing file.
+//
+// The runtime-level figures are composites, so the single costs are solved from them, in the
+// same terms the simulator charges them (sim/include/schedlab/sim/cost_model.hpp):
+//   spawn storm on 1 P, per G:  S = spawn + local_op + switch
+//   spawn then join on 1 P:     J = spawn + 2 local_op + 2 switch + ready
+//   yield of one G on 1 P:      Y = 2 global_op + switch + the yield's own path
+// with local_op and global_op measured directly. S and J fix spawn + local_op + switch and
+// switch + ready + local_op, which is all a run on 1 P depends on; Y bounds switch from above.
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <Eigen/Dense>
+#include <algorithm>
+#include <atomic>
+#include <boost/program_options.hpp>
+#include <chrono>
+#include <cerrno>
+#include <cstring>
+#include <ctime>
+#include <fstream>
+#include <functional>
+#include <iostream>
+#include <thread>
+#include <vector>
+
+#include "schedlab/harness/commands.hpp"
+#include "schedlab/harness/meta.hpp"
+#include "schedlab/harness/results_file.hpp"
+#include "schedlab/harness/stats.hpp"
+#include "schedlab/runtime/local_queue.hpp"
+#include "schedlab/runtime/note.hpp"
+#include "schedlab/runtime/schedlab.hpp"
+#include "schedlab/sim/cost_model.hpp"
+#include "schedlab/workloads/grain.hpp"
+#include "schedlab/workloads/uts.hpp"
+
+namespace schedlab::harness {
+
+namespace {
+
+namespace po = boost::program_options;
+using Clock = std::chrono::steady_clock;
+using R = GoRuntime;
+
+double ns_since(Clock::time_point t0) {
+    return std::chrono::duration<double, std::nano>(Clock::now() - t0).count();
+}
+
+// The median over `reps` timed calls of f() (after one untimed call), divided by `units`.
+double per_unit(int reps, double units, const std::function<void()>& f) {
+    f();
+    std::vector<double> xs;
+    for (int i = 0; i < reps; ++i) {
+        const auto t0 = Clock::now();
+        f();
+        xs.push_back(ns_since(t0) / units);
+    }
+    return median(xs);
+}
+
+std::uint64_t fib_serial(int n) { return n < 2 ? static_cast<std::uint64_t>(n) : fib_serial(n - 1) + fib_serial(n - 2); }
+
+struct Measured {
+    double spawn_storm = 0, spawn_join = 0, yield = 0, local_op = 0, global_op = 0;
+    double steal_attempt = 0, steal_per_g = 0, wake = 0, unpark = 0, spin_pause = 0;
+    double fib_call_ps = 0, spin_ps = 0, uts_node = 0, gemm_flop_ps = 0;
+};
+
+// ---- The runtime on 1 P --------------------------------------------------------------------
+
+void measure_runtime(Measured& m, int reps, std::int64_t n) {
+    Options o;
+    o.procs = 1;
+    R rt(o);
+    m.spawn_storm = per_unit(reps, double(n), [&] {
+        rt.run([n] {
+            R::WaitGroup wg;
+            wg.add(n);
+            for (std::int64_t i = 0; i < n; ++i) R::go([&wg] { wg.done(); });
+            wg.wait();
+            return 0;
+        });
+    });
+    m.spawn_join = per_unit(reps, double(n), [&] {
+        rt.run([n] {
+            for (std::int64_t i = 0; i < n; ++i) {
+                R::Group g;
+                g.spawn([] {});
+                g.wait();
+            }
+            return 0;
+        });
+    });
+    m.yield = per_unit(reps, double(n), [&] {
+        rt.run([n] {
+            for (std::int64_t i = 0; i < n; ++i) R::yield();
+            return 0;
+        });
+    });
+}
+
+// ---- The parts -------------------------------------------------------------------------------
+
+void measure_queues(Measured& m, int reps) {
+    constexpr int kOps = 1 << 20;
+    std::vector<rt::G> gs(rt::kRunQueueSize);
+    rt::LocalRunQueue q;
+    q.set_shared(true);  // as with more than one P: the owner's pops are CASes
+    rt::GList spill;
+    volatile std::uintptr_t sink = 0;
+    // A push and a pop per G; the simulator charges the pop as local_op (the push is spawn's).
+    m.local_op = per_unit(reps, 2.0 * kOps, [&] {
+        for (int i = 0; i < kOps; ++i) {
+            q.put_tail(&gs[static_cast<std::size_t>(i) % gs.size()], spill);
+            sink = sink + reinterpret_cast<std::uintptr_t>(q.pop_head());
+        }
+    });
+    // The global queue: its spin lock taken and released around a list operation.
+    rt::SpinLock lock;
+    rt::GList list;
+    m.global_op = per_unit(reps, 2.0 * kOps, [&] {
+        for (int i = 0; i < kOps; ++i) {
+            lock.lock();
+            list.push_back(&gs[static_cast<std::size_t>(i) % gs.size()]);
+            lock.unlock();
+            lock.lock();
+            sink = sink + reinterpret_cast<std::uintptr_t>(list.pop_front());
+            lock.unlock();
+        }
+    });
+}
+
+// A thief on another thread steals from a queue its owner has just filled with k Gs: the cost
+// includes moving the victim's cache lines across cores, as a real steal does. Two batch sizes
+// separate the per-attempt part from the per-G part (steal-half takes k - k/2).
+void measure_steal(Measured& m, int reps) {
+    constexpr int kRounds = 20'000;
+    std::vector<rt::G> gs(rt::kRunQueueSize);
+    auto steal_ns = [&](std::uint32_t k) {
+        std::vector<double> xs;
+        for (int r = 0; r < reps + 1; ++r) {
+            rt::LocalRunQueue victim, thief;
+            victim.set_shared(true);
+            thief.set_shared(true);
+            std::atomic<int> phase{0};  // even: owner fills; odd: thief steals
+            double total = 0;
+            std::thread owner([&] {
+                rt::GList spill;
+                for (int i = 0; i < kRounds; ++i) {
+                    while (phase.load(std::memory_order_acquire) != 2 * i) {}
+                    while (victim.pop_head()) {}
+                    for (std::uint32_t j = 0; j < k; ++j) victim.put_tail(&gs[j], spill);
+                    phase.store(2 * i + 1, std::memory_order_release);
+                }
+            });
+            for (int i = 0; i < kRounds; ++i) {
+                while (phase.load(std::memory_order_acquire) != 2 * i + 1) {}
+                std::uint32_t stolen = 0;
+                const auto t0 = Clock::now();
+                thief.steal_from<policies::StealHalf>(victim, false, stolen);
+                total += ns_since(t0);
+                while (thief.pop_head()) {}
+                phase.store(2 * i + 2, std::memory_order_release);
+            }
+            owner.join();
+            if (r > 0) xs.push_back(total / kRounds);
+        }
+        return median(xs);
+    };
+    const double small = steal_ns(2), big = steal_ns(64);  // 1 and 32 Gs moved
+    m.steal_per_g = std::max(0.0, (big - small) / 31.0);
+    m.steal_attempt = std::max(0.0, small - m.steal_per_g);
+}
+
+// Two threads hand a turn back and forth through the runtime's futex notes: the round trip is
+// two wake-ups, each from the wakeup() call to the sleeper running; wake is the waker's own
+// time in wakeup() with a sleeper present.
+void measure_wake(Measured& m, int reps) {
+    constexpr int kRounds = 2'000;
+    std::vector<double> rtt, wake;
+    for (int r = 0; r < reps; ++r) {
+        rt::Note ping, pong;
+        double in_wakeup = 0;
+        std::thread other([&] {
+            for (int i = 0; i < kRounds; ++i) {
+                ping.sleep();
+                ping.clear();
+                pong.wakeup();
+            }
+        });
+        const auto t0 = Clock::now();
+        for (int i = 0; i < kRounds; ++i) {
+            std::this_thread::sleep_for(std::chrono::microseconds(20));  // let the other sleep
+            const auto w0 = Clock::now();
+            ping.wakeup();
+            in_wakeup += ns_since(w0);
+            pong.sleep();
+            pong.clear();
+        }
+        const double total = ns_since(t0);
+        other.join();
+        wake.push_back(in_wakeup / kRounds);
+        rtt.push_back(total / kRounds);
+    }
+    // The sleep_for is part of each round: measure it alone and take it out.
+    const double nap = per_unit(3, 200, [] {
+        for (int i = 0; i < 200; ++i) std::this_thread::sleep_for(std::chrono::microseconds(20));
+    });
+    m.wake = median(wake);
+    // One round: nap, the wake to the other thread running, its wake back to us running.
+    m.unpark = std::max(0.0, (median(rtt) - nap) / 2.0);
+}
+
+// ---- Kernels -------------------------------------------------------------------------------
+
+void measure_kernels(Measured& m, int reps) {
+    constexpr int kFibN = 27;
+    std::uint64_t calls = 0;
+    for (std::uint64_t a = 1, b = 1, i = 1; i < kFibN; ++i) {  // calls of the naive recursion
+        const std::uint64_t c = a + b + 1;
+        a = b;
+        b = c;
+        calls = c;
+    }
+    volatile int n = kFibN;
+    volatile std::uint64_t sink = 0;
+    m.fib_call_ps = 1000.0 * per_unit(reps, double(calls), [&] { sink = fib_serial(n); });
+    m.spin_ps = 1000.0 / workloads::spin_iters_per_ns();
+    {
+        workloads::Params p;
+        p.set("tree", "small");
+        const workloads::Uts uts(p);
+        const auto nodes = static_cast<double>(uts.tree().count_serial().nodes);
+        m.uts_node = per_unit(reps, nodes, [&] { sink = uts.tree().count_serial().nodes; });
+    }
+    {
+        constexpr int b = 128;  // the cholesky workload's default tile
+        const Eigen::MatrixXd a = Eigen::MatrixXd::Random(b, b), c = Eigen::MatrixXd::Random(b, b);
+        Eigen::MatrixXd out = Eigen::MatrixXd::Random(b, b);
+        m.gemm_flop_ps = 1000.0 * per_unit(reps, 2.0 * b * b * b, [&] { out.noalias() -= a * c.transpose(); });
+        sink = static_cast<std::uint64_t>(out(0, 0) != 0);
+    }
+    {
+        constexpr int kRelax = 1 << 16;  // the runtime's pause between steal passes: 32 cpu_relax
+        m.spin_pause = 32.0 * per_unit(reps, kRelax, [] {
+            for (int i = 0; i < kRelax; ++i) rt::cpu_relax();
+        });
+    }
+}
+
+std::uint64_t round_ns(double x) { return static_cast<std::uint64_t>(std::max(0.0, x) + 0.5); }
+
+}  // namespace
+
+int cmd_calibrate(const std::vector<std::string>& args, const std::vector<std::string>& /*argv*/) {
+    po::options_description desc("calibrate options");
+    desc.add_options()
+        ("help,h", "this help")
+        ("out,o", po::value<std::string>(), "cost file to write (refuses to overwrite one)")
+        ("reps,r", po::value<int>()->default_value(7), "timed runs per figure (the median is kept)")
+        ("gs", po::value<std::int64_t>()->default_value(200'000), "Gs (or yields) per runtime run");
+    po::variables_map vm;
+    try {
+        po::store(po::command_line_parser(args).options(desc).run(), vm);
+        po::notify(vm);
+    } catch (const po::error& err) {
+        throw UsageError(std::string("calibrate: ") + err.what());
+    }
+    if (vm.count("help")) {
+        std::cout << desc;
+        return 0;
+    }
+    if (!vm.count("out")) throw UsageError("calibrate: --out FILE is required");
+    const std::string out = vm["out"].as<std::string>();
+    const int reps = vm["reps"].as<int>();
+    const std::int64_t gs = vm["gs"].as<std::int64_t>();
+    if (reps < 1 || reps > 1000) throw UsageError("--reps must be between 1 and 1000");
+    if (gs < 1000 || gs > 100'000'000) throw UsageError("--gs must be between 1000 and 100000000");
+    // Refuse before measuring: claim the name now (O_EXCL), fill it through a temporary file.
+    const int fd = ::open(out.c_str(), O_WRONLY | O_CREAT | O_EXCL, 0644);
+    if (fd < 0) {
+        if (errno == EEXIST) throw UsageError("refusing to overwrite " + out + " (remove it or pick another name)");
+        throw UsageError("cannot create " + out + ": " + std::strerror(errno));
+    }
+    ::close(fd);
+    Measured m;
+    try {
+        std::fprintf(stderr, "schedlab: calibrating (the runtime on 1 P, queues, steals, wake-ups, kernels)...\n");
+        measure_runtime(m, reps, gs);
+        measure_queues(m, reps);
+        measure_steal(m, reps);
+        measure_wake(m, reps);
+        measure_kernels(m, reps);
+    } catch (...) {
+        ::unlink(out.c_str());
+        throw;
+    }
+
+    sim::CostModel c;
+    // At 1 P the split of a G's round trip between switch and ready cannot be told apart: the
+    // spawn-join pattern fixes their sum (J - S - local_op), the yield bounds switch from above
+    // (it adds the yield's own path). Switch takes the bound, capped by the sum; ready the rest.
+    const double sum = std::max(0.0, m.spawn_join - m.spawn_storm - m.local_op);
+    const double sw = std::min(std::max(0.0, m.yield - 2 * m.global_op), sum);
+    c.local_op_ns = round_ns(m.local_op);
+    c.global_op_ns = round_ns(m.global_op);
+    c.switch_ns = round_ns(sw);
+    c.spawn_ns = round_ns(m.spawn_storm - m.local_op - sw);
+    c.ready_ns = round_ns(sum - sw);
+    c.steal_attempt_ns = round_ns(m.steal_attempt);
+    c.steal_per_g_ns = round_ns(m.steal_per_g);
+    c.wake_ns = round_ns(m.wake);
+    c.unpark_latency_ns = round_ns(m.unpark);
+    c.spin_pause_ns = round_ns(m.spin_pause);
+    c.fib_call_ps = round_ns(m.fib_call_ps);
+    c.spin_ps_per_iter = round_ns(m.spin_ps);
+    c.uts_node_ns = round_ns(m.uts_node);
+    c.gemm_flop_ps = round_ns(m.gemm_flop_ps);
+    c.runnext_steal_pause_ns = rt::kRunnextStealPauseNs;
+    c.spin_ns = rt::kDefaultSpinNs;
+    c.time_slice_ns = rt::kTimeSliceNs;
+    c.slice_check_every = rt::kSliceCheckEvery;
+
+    char date[64];
+    const std::time_t now = std::time(nullptr);
+    std::strftime(date, sizeof date, "%Y-%m-%d %H:%M:%S UTC", std::gmtime(&now));
+    char buf[512];
+    std::string text = "# schedlab simulator cost model, measured by `schedlab calibrate`\n";
+    text += std::string("# date: ") + date + "\n# cpu: " + cpu_model() + " (" +
+            std::to_string(std::thread::hardware_concurrency()) + " CPUs)\n";
+    std::snprintf(buf, sizeof buf, "# medians of %d timed runs after a warm-up; runtime runs of %lld Gs on 1 P.\n",
+                  reps, static_cast<long long>(gs));
+    text += buf;
+    std::snprintf(buf, sizeof buf,
+                  "# measured: spawn storm %.1f ns/G, spawn+join %.1f ns/iteration, yield %.1f ns, ring pop %.1f ns,\n"
+                  "#   locked global-queue op %.1f ns; steal %.1f ns per attempt + %.2f ns per G (cross-thread);\n"
+                  "#   futex wake %.0f ns in the waker, %.0f ns wake-to-run\n",
+                  m.spawn_storm, m.spawn_join, m.yield, m.local_op, m.global_op, m.steal_attempt, m.steal_per_g,
+                  m.wake, m.unpark);
+    text += buf;
+    auto how = [](const std::string& key) -> const char* {
+        if (key == "spawn_ns") return "spawn storm per G - ring pop - switch";
+        if (key == "ready_ns") return "spawn+join per iteration - spawn storm per G - ring pop - switch";
+        if (key == "switch_ns")
+            return "min(yield of one G on 1 P - 2 locked global-queue ops, spawn+join - spawn storm - ring pop)";
+        if (key == "local_op_ns") return "LocalRunQueue put_tail + pop_head loop, half of a pair";
+        if (key == "global_op_ns") return "SpinLock lock + GList push or pop + unlock";
+        if (key == "steal_attempt_ns") return "steal_from a queue another thread just filled, 1 G moved, less one G";
+        if (key == "steal_per_g_ns") return "steal_from of 32 Gs minus of 1 G, over 31";
+        if (key == "wake_ns") return "Note::wakeup with a thread asleep on it, time in the call";
+        if (key == "unpark_latency_ns") return "half the round trip of two threads waking each other through Notes";
+        if (key == "spin_pause_ns") return "32 cpu_relax, timed in a loop";
+        if (key == "fib_call_ps") return "serial naive fib(27), per call, in ps";
+        if (key == "spin_ps_per_iter") return "workloads::spin_iters_per_ns, inverted, in ps";
+        if (key == "uts_node_ns") return "serial traversal of the UTS tree 'small', per node";
+        if (key == "gemm_flop_ps") return "Eigen 128x128 tile GEMM (C -= A B^T), per flop, in ps";
+        if (key == "runnext_steal_pause_ns" || key == "spin_ns" || key == "time_slice_ns" ||
+            key == "slice_check_every")
+            return "the runtime's constant (constants.hpp)";
+        return nullptr;
+    };
+    sim::for_each_cost(c, [&](const char* name, std::uint64_t v, const char* source) {
+        const char* h = how(name);
+        text += std::string("# ") + (h ? std::string("measured: ") + h : std::string("default: ") + source) + "\n";
+        text += std::string(name) + " = " + std::to_string(v) + "\n";
+    });
+    const std::string tmp = out + ".tmp";
+    {
+        std::ofstream f(tmp, std::ios::trunc);
+        f << text;
+        if (!f.flush()) {
+            ::unlink(out.c_str());
+            throw UsageError("cannot write " + tmp);
+        }
+    }
+    if (std::rename(tmp.c_str(), out.c_str()) != 0) {
+        ::unlink(out.c_str());
+        throw UsageError("cannot rename " + tmp + " to " + out);
+    }
+    std::fputs(text.c_str(), stdout);
+    std::fprintf(stderr, "schedlab: wrote %s\n", out.c_str());
+    return 0;
+}
+
+}  // namespace schedlab::harness

@@ -1,0 +1,139 @@
+#include "schedlab/harness/sim_graphs.hpp"
+
+#include <map>
+#include <vector>
+
+#include "schedlab/sim/generators.hpp"
+#include "schedlab/workloads/randdag.hpp"
+#include "schedlab/workloads/uts.hpp"
+
+namespace schedlab::harness {
+
+namespace {
+
+using workloads::ParamError;
+using workloads::Params;
+
+// Why the simulator has no form of the others: it models fork-join and dependency edges only.
+const std::map<std::string, std::string>& unsupported() {
+    static const std::map<std::string, std::string> why{
+        {"fanout", "channels (the simulator models spawns, joins and dependency edges only)"},
+        {"pingpong", "channels (the simulator models spawns, joins and dependency edges only)"},
+        {"pipeline", "channels (the simulator models spawns, joins and dependency edges only)"},
+        {"spawnwait", "channels (the simulator models spawns, joins and dependency edges only)"},
+        {"parked", "blocked Gs' memory, which the simulator does not model"},
+        {"matmul", "no task graph written for it yet"},
+        {"nqueens", "no task graph written for it yet"},
+    };
+    return why;
+}
+
+// The real workload's fork-join form of fib, a task per call above the cutoff.
+sim::TaskGraph fib_graph(const Params& p, const sim::CostModel& cost) {
+    sim::shapes::FibParams f;
+    f.n = static_cast<int>(p.get_int("n", 0, 40));
+    f.cutoff = static_cast<int>(p.get_int("cutoff", 0, 60));
+    f.spawn_both = p.get_choice("spawn", {"one", "both"}) == "both";
+    f.call_ps = cost.fib_call_ps;
+    f.join_ns = 0;  // the join's own cost is the scheduler's (ready_ns, switch_ns)
+    return sim::shapes::fib(f);
+}
+
+// UTS: the workload's own tree, node by node (breadth first, so ids are handed out in order).
+// Each node costs uts_node_ns per SHA-1 evaluation (granularity g), spawns its children, joins.
+sim::TaskGraph uts_graph(const Params& given, const Params& p, const sim::CostModel& cost) {
+    const workloads::Uts uts(given);
+    const auto& tree = uts.tree();
+    const std::uint64_t node_ns = cost.uts_node_ns * static_cast<std::uint64_t>(tree.config().granularity);
+    constexpr std::uint64_t kMaxNodes = 20'000'000;  // the graph's arrays stay within a few GB
+    sim::GraphBuilder b;
+    std::vector<workloads::uts::Node> nodes{tree.root()};
+    std::vector<sim::TaskId> kids;
+    for (std::size_t i = 0; i < nodes.size(); ++i) {
+        b.begin_task();
+        const workloads::uts::Node node = nodes[i];
+        const int k = tree.num_children(node);
+        b.strand(node_ns);
+        kids.clear();
+        for (int c = 0; c < k; ++c) {
+            if (nodes.size() >= kMaxNodes)
+                throw ParamError("uts: the tree has more than " + std::to_string(kMaxNodes) +
+                                 " nodes, too many to simulate");
+            kids.push_back(static_cast<sim::TaskId>(nodes.size()));
+            nodes.push_back(tree.child(node, c));
+            b.spawn(kids.back(), node_ns);
+        }
+        if (!kids.empty()) b.strand_joining(0, kids);
+    }
+    return b.finish(0, "uts(" + p.canonical() + ")");
+}
+
+// randdag: the workload's DAG and grains; main spawns the roots and waits for them, every other
+// node is spawned by the node that finishes its last predecessor.
+sim::TaskGraph randdag_graph(const Params& given, const Params& p, const sim::CostModel& cost) {
+    const workloads::RandDag w(given);
+    const auto& dag = w.dag();
+    const auto& iters = w.grain_iters();
+    sim::GraphBuilder b;
+    const sim::TaskId main = b.begin_task();  // id 0; node v is task v + 1
+    b.strand(0);
+    std::vector<sim::TaskId> roots;
+    for (const std::uint32_t v : dag.roots()) {
+        roots.push_back(v + 1);
+        b.spawn(v + 1, 0);
+    }
+    if (!roots.empty()) b.strand_joining(0, roots);
+    for (std::uint32_t v = 0; v < dag.size(); ++v) {
+        b.begin_task();
+        b.strand(iters[v] * cost.spin_ps_per_iter / 1000);
+        for (const std::uint32_t s : dag.succs(v)) b.edge(v + 1, s + 1);
+    }
+    return b.finish(main, "randdag(" + p.canonical() + ")");
+}
+
+sim::TaskGraph spawnstorm_graph(const Params& p) {
+    sim::shapes::SpawnStormParams s;
+    s.n = static_cast<std::uint32_t>(p.get_int("n", 0, 100'000'000));
+    s.task_ns = 0;  // each G only says it ran: the scheduler's costs are the whole of it
+    return sim::shapes::spawn_storm(s);
+}
+
+// cholesky: the simulator's tiled graph (the workload's task kinds and dependencies) with each
+// kind's cost from the flops of a b x b tile.
+sim::TaskGraph cholesky_graph(const Params& p, const sim::CostModel& cost) {
+    const auto n = p.get_int("n", 1, 1 << 16), tile = p.get_int("tile", 1, 1 << 16);
+    if (n % tile != 0) throw ParamError("cholesky: n=" + std::to_string(n) + " is not a multiple of tile");
+    sim::shapes::CholeskyParams c;
+    c.tiles = static_cast<std::uint32_t>(n / tile);
+    const auto b = static_cast<std::uint64_t>(tile);
+    c.gemm_ns = 2 * b * b * b * cost.gemm_flop_ps / 1000;
+    return sim::shapes::cholesky(c);
+}
+
+}  // namespace
+
+std::string sim_unsupported(const std::string& workload) {
+    if (workload == "fib" || workload == "uts" || workload == "randdag" || workload == "spawnstorm" ||
+        workload == "cholesky")
+        return "";
+    const auto it = unsupported().find(workload);
+    return it != unsupported().end() ? it->second : "no task graph written for it";
+}
+
+sim::TaskGraph sim_graph(const std::string& workload, const Params& given, const Params& full,
+                         const sim::CostModel& cost) {
+    if (workload == "fib") return fib_graph(full, cost);
+    if (workload == "uts") return uts_graph(given, full, cost);
+    if (workload == "randdag") {
+        if (full.get_bool("measure")) throw ParamError("randdag: measure=1 is not simulated");
+        return randdag_graph(given, full, cost);
+    }
+    if (workload == "spawnstorm") return spawnstorm_graph(full);
+    if (workload == "cholesky") {
+        if (full.get_bool("measure")) throw ParamError("cholesky: measure=1 is not simulated");
+        return cholesky_graph(full, cost);
+    }
+    throw ParamError("the simulator cannot run " + workload + ": " + sim_unsupported(workload));
+}
+
+}  // namespace schedlab::harness

@@ -1,0 +1,88 @@
+#!/usr/bin/python3
+"""Compare `schedlab run` (real) and `schedlab sim` rows of the same configurations.
+
+Usage: validate_sim_plot.py REAL.csv SIM.csv OUTDIR
+
+Writes OUTDIR/sim_validation.csv (per workload, params, policy and procs: the median wall
+time and steals of each, the simulator's error in % of the real value) and
+OUTDIR/sim_validation.png (two panels, wall time and steals, bars side by side, each pair
+annotated with the error).
+"""
+import csv
+import statistics
+import sys
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+
+
+def medians(path):
+    groups = {}
+    with open(path, newline="") as f:
+        for row in csv.DictReader(f):
+            if int(row["rep"]) < 0 or row["result_ok"] != "1":
+                continue
+            key = (row["workload"], row["params"], row["policy"], int(row["procs"]))
+            groups.setdefault(key, []).append((float(row["wall_ns"]), float(row["steals"] or 0)))
+    return {k: (statistics.median(w for w, _ in v), statistics.median(s for _, s in v), len(v))
+            for k, v in groups.items()}
+
+
+def err(sim, real):
+    return 100.0 * (sim - real) / real if real else float("nan")
+
+
+def short(params):
+    keep = [kv for kv in params.split(";") if kv.split("=")[0] in ("n", "spawn", "tree", "width", "grain")]
+    return ",".join(keep)
+
+
+def main():
+    if len(sys.argv) != 4:
+        sys.exit(__doc__)
+    real, sim, outdir = medians(sys.argv[1]), medians(sys.argv[2]), sys.argv[3]
+    keys = sorted(k for k in real if k in sim)
+    if not keys:
+        sys.exit("validate_sim_plot: no configuration in both files")
+    rows = []
+    for k in keys:
+        (rw, rs, rn), (sw, ss, sn) = real[k], sim[k]
+        rows.append({"workload": k[0], "params": k[1], "policy": k[2], "procs": k[3],
+                     "real_wall_ns": round(rw), "sim_wall_ns": round(sw), "wall_err_pct": round(err(sw, rw), 1),
+                     "real_steals": rs, "sim_steals": ss,
+                     "steal_err_pct": round(err(ss, rs), 1) if rs else "",
+                     "real_reps": rn, "sim_reps": sn})
+    with open(f"{outdir}/sim_validation.csv", "w", newline="") as f:
+        w = csv.DictWriter(f, fieldnames=list(rows[0]))
+        w.writeheader()
+        w.writerows(rows)
+
+    labels = [f"{r['workload']}({short(r['params'])})\n{r['policy']} P={r['procs']}" for r in rows]
+    fig, axes = plt.subplots(2, 1, figsize=(max(8, 0.9 * len(rows)), 9))
+    x = range(len(rows))
+    for ax, what, unit, scale in ((axes[0], "wall", "wall time (ms)", 1e-6), (axes[1], "steals", "steals", 1)):
+        rk, sk = f"real_{what}" if what == "steals" else "real_wall_ns", f"sim_{what}" if what == "steals" else "sim_wall_ns"
+        ax.bar([i - 0.2 for i in x], [r[rk] * scale for r in rows], 0.4, label="real (median)")
+        ax.bar([i + 0.2 for i in x], [r[sk] * scale for r in rows], 0.4, label="sim (median)")
+        ek = "wall_err_pct" if what == "wall" else "steal_err_pct"
+        for i, r in enumerate(rows):
+            if r[ek] != "":
+                top = max(r[rk], r[sk]) * scale
+                ax.annotate(f"{r[ek]:+.0f}%", (i, top), ha="center", va="bottom", fontsize=8)
+        ax.set_ylabel(unit)
+        ax.set_xticks(list(x))
+        ax.set_xticklabels(labels, rotation=60, ha="right", fontsize=7)
+        ax.legend()
+    axes[0].set_title("simulator vs real runtime (error of the simulator in % of the real median)")
+    fig.tight_layout()
+    fig.savefig(f"{outdir}/sim_validation.png", dpi=110)
+    for r in rows:
+        print(f"{r['workload']:9} {short(r['params']):22} {r['policy']:10} P={r['procs']}  wall "
+              f"{r['real_wall_ns'] / 1e6:8.2f} ms real {r['sim_wall_ns'] / 1e6:8.2f} ms sim {r['wall_err_pct']:+6.1f}%   "
+              f"steals {r['real_steals']:8.0f} real {r['sim_steals']:8.0f} sim")
+
+
+if __name__ == "__main__":
+    main()

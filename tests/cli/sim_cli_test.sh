@@ -1,0 +1,84 @@
+#!/usr/bin/env bash
+# `schedlab sim` and `schedlab calibrate` as a user runs them: the same columns as `schedlab
+# run` with runtime=sim, the same file bit for bit from the same command, bad input one line and
+# exit 2, nothing clobbered, and a calibrated cost file that sim reads back.
+# Usage: sim_cli_test.sh path/to/schedlab
+set -uo pipefail
+SCHEDLAB=$1
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+EXPECT_CMD=$SCHEDLAB
+# shellcheck source=../support/expect_error.sh
+source "$(dirname "$0")/../support/expect_error.sh"  # fails, ok, bad, expect_error
+
+expect_error "channels workload" "simulator cannot run pingpong" sim -w pingpong -P 2
+expect_error "unknown workload" "did you mean 'fib'" sim -w fibb -P 2
+expect_error "unknown policy" "did you mean 'cilk-like'" sim -w fib -p cilk-lik -P 2
+expect_error "sweep policy not simulated" "not compiled into the simulator" sim -w fib -p go+gc=7 -P 2
+expect_error "unknown parameter" "did you mean 'cutoff'" sim -w fib -P 2 --param cutof=3
+expect_error "fib too big to simulate" "out of range" sim -w fib -P 2 --param n=50
+expect_error "topology too small" "fewer than procs" sim -w fib -P 256 --topology 2x32
+expect_error "bad topology" "is not flat, machine" sim -w fib -P 2 --topology 2y2
+expect_error "procs 0" "out of range" sim -w fib -P 0
+printf 'spawn_ns = 3\nswitch_nz = 4\n' > "$T/bad.txt"
+expect_error "bad cost file" "unknown key 'switch_nz'" sim -w fib -P 2 --costs "$T/bad.txt"
+expect_error "missing cost file" "cannot read" sim -w fib -P 2 --costs "$T/none.txt"
+
+# Same columns as run; runtime=sim; every simulated run checks out; the counters are filled.
+a="$T/a.csv"
+if "$SCHEDLAB" sim -w fib -p go,cilk-like -P 1,2,64 --param n=16 --param spawn=both -r 2 -o "$a" 2>"$T/log"; then
+  ok "sim writes $a"
+else
+  bad "sim failed: $(cat "$T/log")"
+fi
+"$SCHEDLAB" run -w fib -P 1 --param n=5 -r 1 --warmup 0 -o "$T/run.csv" 2>/dev/null
+[ "$(head -1 "$a")" = "$(head -1 "$T/run.csv")" ] && ok "the same header as schedlab run" || bad "header: $(head -1 "$a")"
+[ "$(tail -n +2 "$a" | wc -l)" -eq 12 ] && ok "2 policies x 3 procs x 2 reps = 12 rows" || bad "rows: $(tail -n +2 "$a" | wc -l)"
+[ "$(tail -n +2 "$a" | cut -d, -f10 | sort -u)" = "sim" ] && ok "runtime=sim" || bad "runtime column"
+[ "$(tail -n +2 "$a" | cut -d, -f15 | sort -u)" = "1" ] && ok "every simulated run checks out" || bad "result_ok not all 1"
+[ "$(tail -n +2 "$a" | cut -d, -f14 | sort -u)" = "3192" ] && ok "fib(16) spawn=both: 3192 tasks, as the real run" \
+  || bad "tasks: $(tail -n +2 "$a" | cut -d, -f14 | sort -u)"
+[ "$(awk -F, 'NR > 1 && $11 == 64 && $21 > 0' "$a" | wc -l)" -ge 1 ] && ok "steals counted at 64 Ps" || bad "no steals at 64 Ps"
+grep -q '"runtime":"sim"' "$a.meta.json" && grep -q '"switch_ns"' "$a.meta.json" && ok "meta.json records the costs" \
+  || bad "meta.json: $(head -c 300 "$a.meta.json")"
+
+# Deterministic: the same command again gives the same CSV, bit for bit (uts and randdag too).
+b="$T/b.csv"
+"$SCHEDLAB" sim -w fib -p go,cilk-like -P 1,2,64 --param n=16 --param spawn=both -r 2 -o "$b" 2>/dev/null
+cmp -s "$a" "$b" && ok "same command, same CSV" || bad "the CSVs differ: $(diff "$a" "$b" | head -4)"
+for w in "uts --param tree=small" "randdag --param width=16 --param depth=16 --param grain=100" \
+         "cholesky --param n=512" "spawnstorm --param n=5000"; do
+  # shellcheck disable=SC2086
+  "$SCHEDLAB" sim -w $w -p all -P 1,2,16 --topology 2x8 -r 2 > "$T/x1" 2>"$T/log" || bad "sim $w: $(cat "$T/log")"
+  # shellcheck disable=SC2086
+  "$SCHEDLAB" sim -w $w -p all -P 1,2,16 --topology 2x8 -r 2 > "$T/x2" 2>/dev/null
+  if cmp -s "$T/x1" "$T/x2" && [ "$(tail -n +2 "$T/x1" | cut -d, -f15 | sort -u)" = "1" ]; then
+    ok "sim $w: deterministic, checks out"
+  else
+    bad "sim $w: not deterministic or not ok"
+  fi
+done
+[ "$(awk -F, 'NR > 1 && $11 == 16 && $4 == "numa" && $22 > 0' "$T/x1" | wc -l)" -ge 1 ] \
+  && ok "remote steal attempts on 2x8" || bad "no remote steal attempts counted"
+
+# Never clobbered; --append adds only what is missing.
+sum=$(md5sum < "$a")
+expect_error "refuses to overwrite" "refusing to overwrite" sim -w fib -P 1 --param n=16 -o "$a"
+[ "$(md5sum < "$a")" = "$sum" ] && ok "file untouched after refusal" || bad "file changed"
+"$SCHEDLAB" sim -w fib -p go,cilk-like -P 1,2,64,256 --param n=16 --param spawn=both -r 2 -o "$a" --append 2>/dev/null
+[ "$(tail -n +2 "$a" | wc -l)" -eq 16 ] && ok "append adds procs=256 only (16 rows)" || bad "rows after append: $(tail -n +2 "$a" | wc -l)"
+
+"$SCHEDLAB" list workloads | grep -q "^simulator (schedlab sim): .*fib" && ok "list shows what sim runs" || bad "list workloads"
+
+# calibrate: a cost file sim reads; never over an existing file.
+c="$T/costs.txt"
+if "$SCHEDLAB" calibrate --out "$c" --reps 1 --gs 2000 >/dev/null 2>"$T/log"; then ok "calibrate writes $c"; else bad "calibrate: $(cat "$T/log")"; fi
+grep -q "^# cpu: " "$c" && grep -q "^switch_ns = [0-9]" "$c" && ok "cost file has its header and keys" || bad "cost file: $(head -5 "$c")"
+"$SCHEDLAB" sim -w fib -P 2 --param n=12 --costs "$c" > /dev/null 2>"$T/log" && ok "sim reads the calibrated costs" \
+  || bad "sim --costs: $(cat "$T/log")"
+sum=$(md5sum < "$c")
+expect_error "calibrate refuses to overwrite" "refusing to overwrite" calibrate --out "$c"
+[ "$(md5sum < "$c")" = "$sum" ] && ok "cost file untouched" || bad "cost file changed"
+
+if [ $fails -ne 0 ]; then echo "$fails failed"; exit 1; fi
+echo "all passed"
