@@ -201,9 +201,11 @@ TEST(Sim, OnePMakespanIsWorkPlusChargedOverheads) {
         const auto z = run<policies::Go>(g, 1, 1, false, {0, 1, {}, {}}, sim::CostModel::zero());
         ASSERT_TRUE(z.result_ok) << z.error;
         EXPECT_EQ(z.makespan_ns, g.work_ns()) << g.shape;
-        // With the default costs, the work plus each counted operation times its cost.
-        const sim::CostModel c;
-        const auto r = run<policies::Go>(g, 1);
+        // With the default costs (less the resume-after-reuse ones, which depend on the order,
+        // not on a counter), the work plus each counted operation times its cost.
+        sim::CostModel c;
+        c.reuse_64_ns = c.reuse_256_ns = c.reuse_1024_ns = c.reuse_4096_ns = c.reuse_16384_ns = c.reuse_65536_ns = 0;
+        const auto r = run<policies::Go>(g, 1, 1, false, {0, 1, {}, {}}, c);
         ASSERT_TRUE(r.result_ok) << r.error;
         const auto& k = r.counters;
         EXPECT_EQ(k.steal_attempts + k.spins + k.parks + k.wakeups, 0u);
@@ -347,3 +349,20 @@ TEST(Sim, RejectsBadOptions) {
 }
 
 }  // namespace
+
+TEST(Sim, ResumesPayForTheGsRunMeanwhileFirstRunsDoNot) {
+    sim::CostModel none;
+    none.reuse_64_ns = none.reuse_256_ns = none.reuse_1024_ns = none.reuse_4096_ns = none.reuse_16384_ns =
+        none.reuse_65536_ns = 0;
+    const sim::CostModel some;  // the defaults: rising with the Gs run since the G blocked
+    for (const auto& g : small_shapes()) {
+        const auto a = run<policies::Go>(g, 1, 1, false, {0, 1, {}, {}}, none);
+        const auto b = run<policies::Go>(g, 1, 1, false, {0, 1, {}, {}}, some);
+        ASSERT_TRUE(a.result_ok && b.result_ok) << g.shape;
+        EXPECT_EQ(a.counters, b.counters) << g.shape;  // costs change when, not what
+        const std::uint64_t resumes = b.counters.gs_run - b.counters.spawns;
+        EXPECT_GE(b.makespan_ns, a.makespan_ns) << g.shape;
+        EXPECT_LE(b.makespan_ns - a.makespan_ns, resumes * some.reuse_65536_ns) << g.shape;
+        if (resumes == 0) EXPECT_EQ(b.makespan_ns, a.makespan_ns) << g.shape;
+    }
+}

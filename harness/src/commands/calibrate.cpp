@@ -71,6 +71,7 @@ struct Measured {
     double spawn_storm = 0, spawn_join = 0, yield = 0, local_op = 0, global_op = 0;
     double steal_attempt = 0, steal_per_g = 0, wake = 0, unpark = 0, spin_pause = 0;
     double fib_call_ps = 0, spin_ps = 0, uts_node = 0, gemm_flop_ps = 0;
+    std::vector<std::pair<double, double>> ws_curve;  // (Gs in turn, ns per yield)
 };
 
 // ---- The runtime on 1 P --------------------------------------------------------------------
@@ -104,6 +105,33 @@ void measure_runtime(Measured& m, int reps, std::int64_t n) {
             return 0;
         });
     });
+}
+
+// Switching to a G whose stack and descriptor have left the caches costs more. K Gs yield in
+// turn (the global queue is FIFO, so each G runs again after the K - 1 others): the time per
+// yield for K = 1, 4, ..., 65536, over that for K = 1, is the extra cost of resuming a G after
+// K - 1 others ran (the cost model's reuse_K_ns).
+void measure_working_set(Measured& m, int reps, std::int64_t total_yields) {
+    Options o;
+    o.procs = 1;
+    R rt(o);
+    auto per_yield = [&](std::int64_t k) {
+        const std::int64_t each = std::max<std::int64_t>(4, total_yields / k);
+        return per_unit(reps, double(k * each), [&] {
+            rt.run([k, each] {
+                R::WaitGroup wg;
+                wg.add(k);
+                for (std::int64_t g = 0; g < k; ++g)
+                    R::go([&wg, each] {
+                        for (std::int64_t i = 0; i < each; ++i) R::yield();
+                        wg.done();
+                    });
+                wg.wait();
+                return 0;
+            });
+        });
+    };
+    for (std::int64_t k = 1; k <= 65536; k *= 4) m.ws_curve.emplace_back(double(k), per_yield(k));
 }
 
 // ---- The parts -------------------------------------------------------------------------------
@@ -294,6 +322,7 @@ int cmd_calibrate(const std::vector<std::string>& args, const std::vector<std::s
     try {
         std::fprintf(stderr, "schedlab: calibrating (the runtime on 1 P, queues, steals, wake-ups, kernels)...\n");
         measure_runtime(m, reps, gs);
+        measure_working_set(m, reps, gs);
         measure_queues(m, reps);
         measure_steal(m, reps);
         measure_wake(m, reps);
@@ -319,6 +348,13 @@ int cmd_calibrate(const std::vector<std::string>& args, const std::vector<std::s
     c.wake_ns = round_ns(m.wake);
     c.unpark_latency_ns = round_ns(m.unpark);
     c.spin_pause_ns = round_ns(m.spin_pause);
+    {
+        std::uint64_t* reuse[] = {&c.reuse_64_ns, &c.reuse_256_ns, &c.reuse_1024_ns, &c.reuse_4096_ns,
+                                  &c.reuse_16384_ns, &c.reuse_65536_ns};
+        std::size_t i = 0;
+        for (const auto& [k, ns] : m.ws_curve)
+            if (k >= 64 && i < std::size(reuse)) *reuse[i++] = round_ns(ns - m.ws_curve.front().second);
+    }
     c.fib_call_ps = round_ns(m.fib_call_ps);
     c.spin_ps_per_iter = round_ns(m.spin_ps);
     c.uts_node_ns = round_ns(m.uts_node);
@@ -345,6 +381,12 @@ int cmd_calibrate(const std::vector<std::string>& args, const std::vector<std::s
                   m.spawn_storm, m.spawn_join, m.yield, m.local_op, m.global_op, m.steal_attempt, m.steal_per_g,
                   m.wake, m.unpark);
     text += buf;
+    text += "# ns per yield with K Gs in turn:";
+    for (const auto& [k, ns] : m.ws_curve) {
+        std::snprintf(buf, sizeof buf, " %.0f:%.1f", k, ns);
+        text += buf;
+    }
+    text += "\n";
     auto how = [](const std::string& key) -> const char* {
         if (key == "spawn_ns") return "spawn storm per G - ring pop - switch";
         if (key == "ready_ns") return "spawn+join per iteration - spawn storm per G - ring pop - switch";
@@ -357,6 +399,7 @@ int cmd_calibrate(const std::vector<std::string>& args, const std::vector<std::s
         if (key == "wake_ns") return "Note::wakeup with a thread asleep on it, time in the call";
         if (key == "unpark_latency_ns") return "half the round trip of two threads waking each other through Notes";
         if (key == "spin_pause_ns") return "32 cpu_relax, timed in a loop";
+        if (key.rfind("reuse_", 0) == 0) return "yield among K Gs in turn on 1 P, less yield with 1 G (curve above)";
         if (key == "fib_call_ps") return "serial naive fib(27), per call, in ps";
         if (key == "spin_ps_per_iter") return "workloads::spin_iters_per_ns, inverted, in ps";
         if (key == "uts_node_ns") return "serial traversal of the UTS tree 'small', per node";

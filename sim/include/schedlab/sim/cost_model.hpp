@@ -14,6 +14,11 @@
 //   steal_*         per victim probed; per G moved by a successful steal
 //   wake_ns         charged to the M that wakes a parked one (the futex wake system call)
 //   unpark_latency  from the wake to the woken M looking for work
+//   reuse_K_ns      extra, per resume of a G that blocked when its P had K fewer switches:
+//                   its stack and descriptor have left the caches meanwhile. Measured as the
+//                   cost of a yield among K Gs in turn over that among 1; between the listed K
+//                   interpolated in log2 K, constant beyond 65536. A G's first run takes a
+//                   stack the pool has just had back (warm), so it pays none of this.
 //
 // The "kernel" keys are not scheduler costs: they are what the workloads' own code costs on the
 // machine (a call of fib's recursion, a step of the spin loop, a UTS node, a GEMM flop). The
@@ -50,6 +55,12 @@ namespace schedlab::sim {
     X(spin_pause_ns, 500, "estimate: the runtime's 32 cpu_relax between steal passes")           \
     X(time_slice_ns, 10000000, "runtime kTimeSliceNs (Go: forcePreemptNS, 10 ms)")               \
     X(slice_check_every, 64, "runtime kSliceCheckEvery: inherited switches between clock reads") \
+    X(reuse_64_ns, 2, "2026-11-22 VM: yield among 64 Gs in turn, 46 ns, less 44 ns among 1")   \
+    X(reuse_256_ns, 5, "2026-11-22 VM: yield among 256 Gs in turn, 48.6 ns, less 44 ns")       \
+    X(reuse_1024_ns, 18, "2026-11-22 VM: yield among 1024 Gs in turn, 62 ns, less 44 ns")       \
+    X(reuse_4096_ns, 55, "2026-11-22 VM: yield among 4096 Gs in turn, 99.5 ns, less 44 ns")     \
+    X(reuse_16384_ns, 180, "2026-11-22 VM: yield among 16384 Gs in turn, 224.5 ns, less 44 ns") \
+    X(reuse_65536_ns, 509, "2026-11-22 VM: yield among 65536 Gs in turn, 553 ns, less 44 ns")   \
     X(fib_call_ps, 2000, "kernel, estimate: one call of fib's serial recursion, in ps")        \
     X(spin_ps_per_iter, 1500, "kernel, estimate: one step of workloads' spin loop, in ps")       \
     X(uts_node_ns, 500, "kernel, estimate: one UTS node at granularity 1 (a SHA-1 of 24 bytes)") \

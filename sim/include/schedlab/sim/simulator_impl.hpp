@@ -65,6 +65,9 @@ struct Simulator<Policy>::Impl {
         std::uint32_t preds_left = 0;   // dependency edges not yet satisfied
         bool awaited = false;           // the parent's current join waits for this task
         bool complete = false;
+        bool resumed = false;           // blocked at a join once: its next start is a resume
+        std::uint32_t parked_p = 0;     // the P it blocked on, and that P's switches then
+        std::uint64_t parked_switches = 0;
     };
 
     struct P {
@@ -74,6 +77,7 @@ struct Simulator<Policy>::Impl {
         Phase phase = Phase::Schedule;
         TaskId cur = kNoTask;
         std::uint64_t schedtick = 0;
+        std::uint64_t switches = 0;  // Gs started or resumed here (the reuse distance's clock)
         std::uint64_t inherited = 0;
         std::uint64_t slice_start = 0;
         bool slice_started = false;
@@ -110,10 +114,33 @@ struct Simulator<Policy>::Impl {
     std::vector<Trace::Strand>& rec;  // r.trace.strands
     std::uint64_t completed = 0;
     bool finished = false;
+    // reuse[b]: the extra cost of resuming a G after d switches, floor(log2 d) = b.
+    std::uint64_t reuse[64] = {};
 
     Impl(const SimOptions& o, const TaskGraph& graph)
         : opts(o), cost(o.cost), g(graph), topo(o.topology.procs ? o.topology : policies::Topology::flat(o.procs)),
-          procs(o.procs), ps(o.procs), events(o.procs), rec(r.trace.strands) {}
+          procs(o.procs), ps(o.procs), events(o.procs), rec(r.trace.strands) {
+        // The measured points (log2 K, ns), from (0, 0): linear in log2 K between them.
+        const std::pair<int, std::uint64_t> pts[] = {{0, 0},
+                                                     {6, cost.reuse_64_ns},
+                                                     {8, cost.reuse_256_ns},
+                                                     {10, cost.reuse_1024_ns},
+                                                     {12, cost.reuse_4096_ns},
+                                                     {14, cost.reuse_16384_ns},
+                                                     {16, cost.reuse_65536_ns}};
+        for (int b = 0; b < 64; ++b) {
+            std::size_t i = 1;
+            while (i + 1 < std::size(pts) && pts[i].first < b) ++i;
+            const auto [b0, v0] = pts[i - 1];
+            const auto [b1, v1] = pts[i];
+            if (b >= b1) {
+                reuse[b] = v1;
+            } else {
+                const double f = double(b - b0) / double(b1 - b0);
+                reuse[b] = static_cast<std::uint64_t>(double(v0) + f * (double(v1) - double(v0)) + 0.5);
+            }
+        }
+    }
 
     // ---- Small pieces --------------------------------------------------------------------------
 
@@ -249,6 +276,13 @@ struct Simulator<Policy>::Impl {
         }
         ++r.counters.gs_run;
         charge(t, cost.switch_ns);
+        GState& gst = gs[id];
+        if (gst.resumed) {
+            gst.resumed = false;
+            const std::uint64_t d = ps[gst.parked_p].switches - gst.parked_switches;
+            if (d > 0) charge(t, reuse[63 - __builtin_clzll(d)]);
+        }
+        ++p.switches;
         p.cur = id;
         p.phase = Phase::Run;
         const std::uint32_t s = gs[id].strand;
@@ -319,6 +353,9 @@ struct Simulator<Policy>::Impl {
                 return now;
             }
             s.waiting = waiting;  // the G parks; the last child readies it
+            s.resumed = true;
+            s.parked_p = p.id;
+            s.parked_switches = p.switches;
             p.cur = kNoTask;
             p.phase = Phase::Schedule;
             return now;
