@@ -89,14 +89,18 @@ struct SimOptions {
     policies::Topology topology{0, 1, {}, {}};
     CostModel cost;
     std::uint64_t seed = 1;
-    bool keep_trace = false;       // return every strand's start and end in SimResult::trace
+    // Record every strand's start and end (SimResult::trace) and check the whole trace against
+    // the graph (validate: order within tasks, spawns, joins, dependencies). Without it, a run
+    // checks that every task completed and every strand started exactly once, and skips the
+    // memory and time of the trace.
+    bool keep_trace = false;
     std::uint64_t max_events = 0;  // stop (result not ok) after this many events; 0 = no limit
 };
 
 struct SimResult {
     std::uint64_t makespan_ns = 0;  // virtual time at which the last task completed
     std::uint64_t tasks = 0;        // tasks completed (= the graph's size when ok)
-    bool result_ok = false;         // every task ran once, every join and dependency held
+    bool result_ok = false;         // every task ran once (and, with keep_trace, the trace validates)
     std::string error;              // why not, when not
     Counters counters;
     std::uint64_t work_ns = 0;         // sum of strand costs

@@ -61,6 +61,8 @@ struct Simulator<Policy>::Impl {
         std::uint64_t done = 0;         // work done in the current strand
         std::uint32_t strand = 0;       // current strand (index into graph.strands)
         std::uint32_t next_spawn = 0;   // next spawn of the current strand
+        std::uint32_t spawn_end = 0;    // the current strand's end of spawns and its cost, copied
+        std::uint64_t cost = 0;         // here so that running it reads one cache line, not two
         std::uint32_t waiting = 0;      // joined children not yet complete
         std::uint32_t preds_left = 0;   // dependency edges not yet satisfied
         bool awaited = false;           // the parent's current join waits for this task
@@ -113,13 +115,15 @@ struct Simulator<Policy>::Impl {
     detail::EventTree events;
     std::vector<Trace::Strand>& rec;  // r.trace.strands
     std::uint64_t completed = 0;
+    std::uint64_t strand_runs = 0;  // strands started (each must start exactly once)
+    const bool tracing;              // record every strand (SimOptions::keep_trace) and validate
     bool finished = false;
     // reuse[b]: the extra cost of resuming a G after d switches, floor(log2 d) = b.
     std::uint64_t reuse[64] = {};
 
     Impl(const SimOptions& o, const TaskGraph& graph)
         : opts(o), cost(o.cost), g(graph), topo(o.topology.procs ? o.topology : policies::Topology::flat(o.procs)),
-          procs(o.procs), ps(o.procs), events(o.procs), rec(r.trace.strands) {
+          procs(o.procs), ps(o.procs), events(o.procs), rec(r.trace.strands), tracing(o.keep_trace) {
         // The measured points (log2 K, ns), from (0, 0): linear in log2 K between them.
         const std::pair<int, std::uint64_t> pts[] = {{0, 0},
                                                      {6, cost.reuse_64_ns},
@@ -286,8 +290,11 @@ struct Simulator<Policy>::Impl {
         p.cur = id;
         p.phase = Phase::Run;
         const std::uint32_t s = gs[id].strand;
-        rec[s].start = t;
-        ++rec[s].runs;
+        if (tracing) {
+            rec[s].start = t;
+            ++rec[s].runs;
+        }
+        ++strand_runs;
         return t;
     }
 
@@ -308,8 +315,7 @@ struct Simulator<Policy>::Impl {
 
     std::uint64_t run(P& p, std::uint64_t now) {
         GState& s = gs[p.cur];
-        const auto& st = g.strands[s.strand];
-        if (s.next_spawn < st.spawn_end) {
+        if (s.next_spawn < s.spawn_end) {
             const auto& sp = g.spawns[s.next_spawn];
             if (sp.at <= s.done) {
                 ++s.next_spawn;
@@ -321,9 +327,9 @@ struct Simulator<Policy>::Impl {
             s.done = sp.at;
             return t;
         }
-        if (s.done < st.cost) {
-            const std::uint64_t t = now + (st.cost - s.done);
-            s.done = st.cost;
+        if (s.done < s.cost) {
+            const std::uint64_t t = now + (s.cost - s.done);
+            s.done = s.cost;
             return t;
         }
         return end_strand(p, now);
@@ -333,12 +339,14 @@ struct Simulator<Policy>::Impl {
         const TaskId id = p.cur;
         GState& s = gs[id];
         const auto& task = g.tasks[id];
-        rec[s.strand].end = now;
+        if (tracing) rec[s.strand].end = now;
         if (s.strand + 1 < task.strand_end) {
             // A join: wait for the listed children that have not completed yet.
             const auto& next = g.strands[++s.strand];
             s.done = 0;
             s.next_spawn = next.spawn_begin;
+            s.spawn_end = next.spawn_end;
+            s.cost = next.cost;
             std::uint32_t waiting = 0;
             for (std::uint32_t j = next.join_begin; j < next.join_end; ++j) {
                 GState& c = gs[g.joins[j]];
@@ -348,8 +356,11 @@ struct Simulator<Policy>::Impl {
                 }
             }
             if (waiting == 0) {
-                rec[s.strand].start = now;
-                ++rec[s.strand].runs;
+                if (tracing) {
+                    rec[s.strand].start = now;
+                    ++rec[s.strand].runs;
+                }
+                ++strand_runs;
                 return now;
             }
             s.waiting = waiting;  // the G parks; the last child readies it
@@ -554,14 +565,19 @@ struct Simulator<Policy>::Impl {
 
     SimResult go() {
         const std::size_t ns = g.strands.size();
-        rec.resize(ns);
+        if (tracing) rec.resize(ns);
         r.work_ns = g.work_ns();
-        gs.resize(g.tasks.size());
-        for (TaskId id = 0; id < g.tasks.size(); ++id) {
-            const auto& task = g.tasks[id];
-            gs[id].strand = task.strand_begin;
-            gs[id].next_spawn = g.strands[task.strand_begin].spawn_begin;
-            gs[id].preds_left = task.npred;
+        // Each G's state written once (not zeroed first: at millions of tasks the pass counts).
+        gs.reserve(g.tasks.size());
+        for (const auto& task : g.tasks) {
+            const auto& first = g.strands[task.strand_begin];
+            GState st;
+            st.strand = task.strand_begin;
+            st.next_spawn = first.spawn_begin;
+            st.spawn_end = first.spawn_end;
+            st.cost = first.cost;
+            st.preds_left = task.npred;
+            gs.push_back(st);
         }
         for (std::uint32_t i = 0; i < procs; ++i) {
             ps[i].id = i;
@@ -591,7 +607,9 @@ struct Simulator<Policy>::Impl {
         if (r.error.empty() && !finished)
             r.error = "deadlock: " + std::to_string(completed) + " of " + std::to_string(g.tasks.size()) +
                       " tasks completed and no P can run another";
-        if (r.error.empty()) r.error = validate(g, r.trace);
+        if (r.error.empty() && tracing) r.error = validate(g, r.trace);
+        if (r.error.empty() && strand_runs != ns)
+            r.error = std::to_string(strand_runs) + " strand runs for " + std::to_string(ns) + " strands";
         r.result_ok = r.error.empty();
         if (!opts.keep_trace) r.trace = Trace{};
         return std::move(r);
