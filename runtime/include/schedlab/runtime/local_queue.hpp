@@ -40,7 +40,9 @@ public:
             runnext_.store(g, std::memory_order_relaxed);
             return old;
         }
-        while (!runnext_.compare_exchange_weak(old, g, std::memory_order_release,
+        // seq_cst: this CAS is the StoreLoad fence of the wake-up protocol (runtime_impl.hpp)
+        // between publishing g and the spawner's look at the idle and spinning counts.
+        while (!runnext_.compare_exchange_weak(old, g, std::memory_order_seq_cst,
                                                std::memory_order_relaxed)) {
         }
         return old;
@@ -103,9 +105,11 @@ public:
         return g;
     }
 
+    // seq_cst loads: the parking M's re-check, the other half of the wake-up protocol (on
+    // x86 they are plain loads, like acquire ones).
     bool empty() const {
-        return head_.load(std::memory_order_acquire) == tail_.load(std::memory_order_acquire) &&
-               runnext_.load(std::memory_order_acquire) == nullptr;
+        return head_.load(std::memory_order_seq_cst) == tail_.load(std::memory_order_seq_cst) &&
+               runnext_.load(std::memory_order_seq_cst) == nullptr;
     }
     // Number of queued Gs (ring plus runnext); exact only when nobody else is moving Gs.
     std::uint32_t size() const {
