@@ -366,3 +366,52 @@ TEST(Sim, ResumesPayForTheGsRunMeanwhileFirstRunsDoNot) {
         if (resumes == 0) EXPECT_EQ(b.makespan_ns, a.makespan_ns) << g.shape;
     }
 }
+
+TEST(Sim, TouchLogCountsTheDistinctStacksTouchedSince) {
+    // Touches of stacks a b c a b d: the last a is at 4; after it, b and d (2 distinct).
+    sim::detail::TouchLog log;
+    std::map<char, std::uint32_t> at;
+    for (char s : std::string("abcabd")) {
+        if (at.count(s)) log.clear(at[s]);
+        at[s] = log.append();
+    }
+    EXPECT_EQ(log.now(), 6u);
+    EXPECT_EQ(log.since(0), 4u);          // a b c d
+    EXPECT_EQ(log.since(at['a']), 2u);    // b d
+    EXPECT_EQ(log.since(at['c']), 3u);    // a b d
+    EXPECT_EQ(log.since(at['d']), 0u);
+    // A long run: k stacks in turn, each resumed after the k - 1 others.
+    sim::detail::TouchLog big;
+    std::vector<std::uint32_t> last(100, 0);
+    for (int round = 0; round < 50; ++round)
+        for (std::uint32_t s = 0; s < 100; ++s) {
+            if (last[s]) {
+                EXPECT_EQ(big.since(last[s]), 99u);
+                big.clear(last[s]);
+            }
+            last[s] = big.append();
+        }
+}
+
+TEST(Sim, CrossCoreCostsApplyOnlyWithMoreThanOneP) {
+    sim::CostModel base;
+    sim::CostModel cross = base;
+    base.migrate_ns = base.remote_done_ns = base.shared_put_ns = 0;
+    cross.migrate_ns = 5000;
+    cross.remote_done_ns = 3000;
+    cross.shared_put_ns = 100;
+    for (const auto& g : small_shapes()) {
+        // One P: nothing crosses cores, and the run queue is not shared.
+        EXPECT_EQ(run<policies::Go>(g, 1, 1, false, {0, 1, {}, {}}, base),
+                  run<policies::Go>(g, 1, 1, false, {0, 1, {}, {}}, cross))
+            << g.shape;
+    }
+    // Two Ps on a graph wide enough to be shared: every spawn pays the CAS, and the stolen Gs
+    // pay for their move, so the charged overhead grows by more than the CASes alone.
+    const TaskGraph g = shapes::fib({.n = 16});
+    const auto a = run<policies::Go>(g, 2, 1, false, {0, 1, {}, {}}, base);
+    const auto b = run<policies::Go>(g, 2, 1, false, {0, 1, {}, {}}, cross);
+    ASSERT_TRUE(a.result_ok && b.result_ok);
+    ASSERT_GT(b.counters.steals, 0u);
+    EXPECT_GT(b.overhead_ns, a.overhead_ns + (b.counters.spawns - 1) * cross.shared_put_ns);
+}

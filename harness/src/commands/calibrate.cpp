@@ -14,6 +14,8 @@
 // with local_op and global_op measured directly. S and J fix spawn + local_op + switch and
 // switch + ready + local_op, which is all a run on 1 P depends on; Y bounds switch from above.
 #include <fcntl.h>
+#include <pthread.h>
+#include <sched.h>
 #include <unistd.h>
 
 #include <Eigen/Dense>
@@ -71,6 +73,7 @@ struct Measured {
     double spawn_storm = 0, spawn_join = 0, yield = 0, local_op = 0, global_op = 0;
     double steal_attempt = 0, steal_per_g = 0, wake = 0, unpark = 0, spin_pause = 0;
     double fib_call_ps = 0, spin_ps = 0, uts_node = 0, gemm_flop_ps = 0;
+    double migrate = -1, remote_done = -1, shared_put = 0;  // -1: not measured (one CPU)
     std::vector<std::pair<double, double>> ws_curve;  // (Gs in turn, ns per yield)
 };
 
@@ -246,6 +249,152 @@ void measure_wake(Measured& m, int reps) {
     m.unpark = std::max(0.0, (median(rtt) - nap) / 2.0);
 }
 
+// ---- Across cores ------------------------------------------------------------------------------
+
+void cpu_relax_for_calibrate() { rt::cpu_relax(); }
+
+// Pin the calling thread to the i-th CPU it may run on; false if there is no such CPU.
+bool pin_to_nth_cpu(unsigned i) {
+    cpu_set_t allowed;
+    if (sched_getaffinity(0, sizeof allowed, &allowed) != 0) return false;
+    for (int c = 0; c < CPU_SETSIZE; ++c)
+        if (CPU_ISSET(c, &allowed) && i-- == 0) {
+            cpu_set_t one;
+            CPU_ZERO(&one);
+            CPU_SET(c, &one);
+            return pthread_setaffinity_np(pthread_self(), sizeof one, &one) == 0;
+        }
+    return false;
+}
+
+// What a G costs when it runs on another core than the one that wrote it last. One thread
+// writes kObjs G-shaped objects (a real G descriptor and the two top cache lines of a stack:
+// the saved context and the frame above it), then another thread (or, for the baseline, the
+// same one) reads and writes them as prepare_run and a resume do, visiting them in a random
+// order chained through the objects, so no two visits overlap (a real switch does not overlap
+// with the next either). migrate = cross-thread visit - same-thread visit. The same for a
+// WaitGroup-style counter, one per cache line, decremented with a locked read-modify-write:
+// remote_done = cross-thread RMW - same-thread RMW. Both need two CPUs.
+void measure_cross_core(Measured& m, int reps) {
+    if (std::thread::hardware_concurrency() < 2) return;
+    constexpr std::size_t kObjs = 512;  // ~200 KB in all: within one core's L2, so the lines stay there
+    struct alignas(64) StackTop {
+        std::uint64_t words[16];  // two cache lines: the context and a frame
+    };
+    std::vector<rt::G> gs(kObjs);
+    std::vector<StackTop> tops(kObjs);
+    std::vector<std::uint32_t> order(kObjs);
+    struct alignas(64) Counter {
+        std::atomic<std::uint64_t> v{0};
+    };
+    std::vector<Counter> counters(kObjs);
+    std::uint64_t seed = 0x9e3779b97f4a7c15ull;
+    for (std::size_t i = 0; i < kObjs; ++i) order[i] = static_cast<std::uint32_t>(i);
+    for (std::size_t i = kObjs - 1; i > 0; --i) {
+        seed = seed * 6364136223846793005ull + 1442695040888963407ull;
+        std::swap(order[i], order[(seed >> 33) % (i + 1)]);
+    }
+    auto write_all = [&] {
+        for (std::size_t k = 0; k < kObjs; ++k) {
+            const std::uint32_t i = order[k];
+            rt::G& g = gs[i];
+            g.ctx = &tops[i];
+            g.id = k;
+            std::memset(g.closure, int(k), sizeof g.closure);
+            tops[i].words[0] = order[(k + 1) % kObjs];  // the chain: where the next visit goes
+            for (int w = 1; w < 16; ++w) tops[i].words[w] = k + w;
+            counters[i].v.store(order[(k + 1) % kObjs], std::memory_order_release);  // chained too
+        }
+    };
+    volatile std::uint64_t sink = 0;
+    auto visit_all = [&] {
+        std::uint64_t acc = 0;
+        std::uint32_t i = order[0];
+        for (std::size_t k = 0; k < kObjs; ++k) {
+            rt::G& g = gs[i];
+            auto* top = static_cast<StackTop*>(g.ctx);
+            acc += g.id + g.closure[0];
+            g.state.store(rt::GState::Running, std::memory_order_relaxed);
+            for (int w = 1; w < 16; ++w) top->words[w] += acc;
+            i = static_cast<std::uint32_t>(top->words[0]);
+        }
+        sink = acc;
+    };
+    auto done_all = [&] {
+        std::uint64_t i = order[0];
+        for (std::size_t k = 0; k < kObjs; ++k) i = counters[i].v.fetch_add(0, std::memory_order_acq_rel);
+        sink = i;
+    };
+    // Median over reps of the time of `part` per object, after the writes were done by the
+    // other thread (remote) or by this one. The writer stays busy (spinning) while the reader
+    // works: an idle core may write its cache back on the way to sleep, and the lines would
+    // then come from the shared cache, not from the other core, as they do in a busy run.
+    std::atomic<int> req{0};  // 1: write; 2: written; 3: reader done; -1: quit
+    std::thread writer([&] {
+        const bool pinned = pin_to_nth_cpu(1);
+        for (;;) {
+            int r;
+            while ((r = req.load(std::memory_order_acquire)) == 0 || r == 2) cpu_relax_for_calibrate();
+            if (r < 0) return;
+            if (r == 1) {
+                if (pinned) write_all();
+                req.store(2, std::memory_order_release);
+            } else if (r == 3) {
+                req.store(0, std::memory_order_release);
+            }
+        }
+    });
+    auto timed = [&](bool remote, const std::function<void()>& part) {
+        std::vector<double> xs;
+        for (int r = 0; r < reps + 1; ++r) {
+            if (remote) {
+                req.store(1, std::memory_order_release);
+                while (req.load(std::memory_order_acquire) != 2) cpu_relax_for_calibrate();
+            } else {
+                write_all();
+            }
+            const auto t0 = Clock::now();
+            part();
+            if (r > 0) xs.push_back(ns_since(t0) / kObjs);
+            if (remote) {
+                req.store(3, std::memory_order_release);
+                while (req.load(std::memory_order_acquire) != 0) cpu_relax_for_calibrate();
+            }
+        }
+        return median(xs);
+    };
+    std::vector<double> mig, done;
+    std::thread reader([&] {
+        if (!pin_to_nth_cpu(0)) return;
+        const double mr = timed(true, visit_all), ml = timed(false, visit_all);
+        mig.push_back(mr - ml);
+        done.push_back(timed(true, done_all) - timed(false, done_all));
+    });
+    reader.join();
+    req.store(-1, std::memory_order_release);
+    writer.join();
+    if (mig.empty()) return;
+    m.migrate = std::max(0.0, mig[0]);
+    m.remote_done = std::max(0.0, done[0]);
+}
+
+// runnext's put as with more than one P (a CAS) against as with one (plain stores).
+void measure_shared_put(Measured& m, int reps) {
+    constexpr int kOps = 1 << 20;
+    std::vector<rt::G> gs(2);
+    volatile std::uintptr_t sink = 0;
+    auto loop = [&](bool shared) {
+        rt::LocalRunQueue q;
+        q.set_shared(shared);
+        return per_unit(reps, kOps, [&] {
+            for (int i = 0; i < kOps; ++i) {
+                sink = sink + reinterpret_cast<std::uintptr_t>(q.swap_runnext(&gs[i & 1]));
+            }
+        });
+    };
+    m.shared_put = std::max(0.0, loop(true) - loop(false));
+}
+
 // ---- Kernels -------------------------------------------------------------------------------
 
 void measure_kernels(Measured& m, int reps) {
@@ -326,6 +475,8 @@ int cmd_calibrate(const std::vector<std::string>& args, const std::vector<std::s
         measure_queues(m, reps);
         measure_steal(m, reps);
         measure_wake(m, reps);
+        measure_cross_core(m, reps);
+        measure_shared_put(m, reps);
         measure_kernels(m, reps);
     } catch (...) {
         ::unlink(out.c_str());
@@ -348,6 +499,9 @@ int cmd_calibrate(const std::vector<std::string>& args, const std::vector<std::s
     c.wake_ns = round_ns(m.wake);
     c.unpark_latency_ns = round_ns(m.unpark);
     c.spin_pause_ns = round_ns(m.spin_pause);
+    if (m.migrate >= 0) c.migrate_ns = round_ns(m.migrate);
+    if (m.remote_done >= 0) c.remote_done_ns = round_ns(m.remote_done);
+    c.shared_put_ns = round_ns(m.shared_put);
     {
         std::uint64_t* reuse[] = {&c.reuse_64_ns, &c.reuse_256_ns, &c.reuse_1024_ns, &c.reuse_4096_ns,
                                   &c.reuse_16384_ns, &c.reuse_65536_ns};
@@ -377,9 +531,10 @@ int cmd_calibrate(const std::vector<std::string>& args, const std::vector<std::s
     std::snprintf(buf, sizeof buf,
                   "# measured: spawn storm %.1f ns/G, spawn+join %.1f ns/iteration, yield %.1f ns, ring pop %.1f ns,\n"
                   "#   locked global-queue op %.1f ns; steal %.1f ns per attempt + %.2f ns per G (cross-thread);\n"
-                  "#   futex wake %.0f ns in the waker, %.0f ns wake-to-run\n",
+                  "#   futex wake %.0f ns in the waker, %.0f ns wake-to-run; across cores: a G's lines %.0f ns,\n"
+                  "#   a join counter's RMW %.0f ns (-1: one CPU, not measured); runnext CAS %.1f ns\n",
                   m.spawn_storm, m.spawn_join, m.yield, m.local_op, m.global_op, m.steal_attempt, m.steal_per_g,
-                  m.wake, m.unpark);
+                  m.wake, m.unpark, m.migrate, m.remote_done, m.shared_put);
     text += buf;
     text += "# ns per yield with K Gs in turn:";
     for (const auto& [k, ns] : m.ws_curve) {
@@ -387,7 +542,7 @@ int cmd_calibrate(const std::vector<std::string>& args, const std::vector<std::s
         text += buf;
     }
     text += "\n";
-    auto how = [](const std::string& key) -> const char* {
+    auto how = [&m](const std::string& key) -> const char* {
         if (key == "spawn_ns") return "spawn storm per G - ring pop - switch";
         if (key == "ready_ns") return "spawn+join per iteration - spawn storm per G - ring pop - switch";
         if (key == "switch_ns")
@@ -399,6 +554,14 @@ int cmd_calibrate(const std::vector<std::string>& args, const std::vector<std::s
         if (key == "wake_ns") return "Note::wakeup with a thread asleep on it, time in the call";
         if (key == "unpark_latency_ns") return "half the round trip of two threads waking each other through Notes";
         if (key == "spin_pause_ns") return "32 cpu_relax, timed in a loop";
+        if (key == "migrate_ns")
+            return m.migrate >= 0 ? "G descriptor + 2 stack lines visited after another CPU wrote them, less after "
+                                    "this CPU did (random chained order)"
+                                  : nullptr;
+        if (key == "remote_done_ns")
+            return m.remote_done >= 0 ? "locked decrement of a counter another CPU last wrote, less one this CPU did"
+                                      : nullptr;
+        if (key == "shared_put_ns") return "LocalRunQueue::swap_runnext shared (CAS) less unshared";
         if (key.rfind("reuse_", 0) == 0) return "yield among K Gs in turn on 1 P, less yield with 1 G (curve above)";
         if (key == "fib_call_ps") return "serial naive fib(27), per call, in ps";
         if (key == "spin_ps_per_iter") return "workloads::spin_iters_per_ns, inverted, in ps";

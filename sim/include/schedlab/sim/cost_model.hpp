@@ -14,11 +14,18 @@
 //   steal_*         per victim probed; per G moved by a successful steal
 //   wake_ns         charged to the M that wakes a parked one (the futex wake system call)
 //   unpark_latency  from the wake to the woken M looking for work
-//   reuse_K_ns      extra, per resume of a G that blocked when its P had K fewer switches:
-//                   its stack and descriptor have left the caches meanwhile. Measured as the
-//                   cost of a yield among K Gs in turn over that among 1; between the listed K
-//                   interpolated in log2 K, constant beyond 65536. A G's first run takes a
-//                   stack the pool has just had back (warm), so it pays none of this.
+//   reuse_K_ns      extra, per resume of a G on the P it blocked on after K other stacks were
+//                   touched there (K distinct Gs ran): its stack and descriptor have left the
+//                   caches meanwhile. Measured as the cost of a yield among K Gs in turn over
+//                   that among 1; between the listed K interpolated in log2 K, constant beyond
+//                   65536. A G's first run takes the stack its P freed last (warm): none of this.
+//   migrate_ns      extra, per G started or resumed on a P other than the one that created it
+//                   or last ran it: its descriptor, closure and stack top come from another
+//                   core's cache
+//   remote_done_ns  extra, per child that completes on a P other than its parent's last one:
+//                   the done() on the parent's join counter is a cross-core read-modify-write
+//   shared_put_ns   extra, per spawn or ready with more than one P: runnext's CAS (with one P
+//                   the runtime's run queue uses plain stores)
 //
 // The "kernel" keys are not scheduler costs: they are what the workloads' own code costs on the
 // machine (a call of fib's recursion, a step of the spin loop, a UTS node, a GEMM flop). The
@@ -61,6 +68,11 @@ namespace schedlab::sim {
     X(reuse_4096_ns, 55, "2026-11-22 VM: yield among 4096 Gs in turn, 99.5 ns, less 44 ns")     \
     X(reuse_16384_ns, 180, "2026-11-22 VM: yield among 16384 Gs in turn, 224.5 ns, less 44 ns") \
     X(reuse_65536_ns, 509, "2026-11-22 VM: yield among 65536 Gs in turn, 553 ns, less 44 ns")   \
+    X(migrate_ns, 400,                                                                            \
+      "estimate: ~5 cache lines from another core (2026-11-23 VM: ~200 ns one-way line transfer, "  \
+      "partly overlapped)")                                                                      \
+    X(remote_done_ns, 200, "estimate: one cross-core read-modify-write (2026-11-23 VM: ~200 ns)") \
+    X(shared_put_ns, 5, "estimate: one uncontended CAS on a line the P owns")                      \
     X(fib_call_ps, 2000, "kernel, estimate: one call of fib's serial recursion, in ps")        \
     X(spin_ps_per_iter, 1500, "kernel, estimate: one step of workloads' spin loop, in ps")       \
     X(uts_node_ns, 500, "kernel, estimate: one UTS node at granularity 1 (a SHA-1 of 24 bytes)") \

@@ -22,11 +22,18 @@
 //    recently idled) is handed the spinning token and woken after unpark_latency_ns; a
 //    spinning M that finds work stops spinning and, if it was the last, calls wakep.
 //  - Costs from CostModel (cost_model.hpp); the global queue's lock is a FIFO resource.
+//  - Caches, coarsely: each G has a stack from its first start to its end, taken from its P's
+//    cache of freed stacks (most recent first) and given back to the P it ends on, as in the
+//    runtime. A G resumed on the P it blocked on pays reuse_K_ns for the K distinct stacks
+//    touched there meanwhile (an LRU stack distance, per P); a G started on a P other than
+//    the one that created it or last ran it pays migrate_ns; a child ending on a P other than
+//    its parent's last pays remote_done_ns (the join counter's line); with more than one P
+//    every spawn and ready pays shared_put_ns (runnext's CAS).
 //
 // What is not simulated: preemption of a running G (no sysmon: a strand runs to its end, as
 // in the runtime, which has no sysmon either), system calls, channels other than the joins
-// and dependency releases of the task graph, cache effects beyond the fixed per-operation
-// costs, memory, and the runtime's races (a probe sees a victim exactly as it is at that
+// and dependency releases of the task graph, cache effects beyond those above (false sharing,
+// the workloads' own data), memory, and the runtime's races (a probe sees a victim exactly as it is at that
 // virtual instant; an operation takes effect at the instant it starts, its cost is charged
 // after). Several readies at a task's end are applied at once and charged one after another.
 //

@@ -17,6 +17,35 @@ namespace detail {
 inline constexpr std::uint32_t kRingSize = 256;                // runtime kRunQueueSize
 inline constexpr std::uint32_t kGlobalGrabMax = kRingSize / 2;  // runtime kGlobalGrabMax
 inline constexpr std::uint64_t kNever = ~std::uint64_t{0};
+inline constexpr std::uint32_t kNoStack = ~std::uint32_t{0};
+
+// The stacks one P has touched, as a Fenwick tree over its clock of touches (one per G started
+// there): a stack's latest touch holds a 1, its older touches 0, so the ones after a time
+// count the distinct stacks touched since (the LRU stack distance). Grows by appending.
+class TouchLog {
+public:
+    std::uint32_t now() const { return static_cast<std::uint32_t>(bit_.size()); }
+    // A new touch at time now() + 1, returned.
+    std::uint32_t append() {
+        const auto i = static_cast<std::uint32_t>(bit_.size() + 1);
+        // Node i covers (i - lowbit(i), i]: the new 1 plus the ones already in that range.
+        const std::uint32_t low = i - (i & (0u - i));
+        bit_.push_back(1 + prefix(i - 1) - prefix(low));
+        return i;
+    }
+    void clear(std::uint32_t i) {
+        for (; i <= bit_.size(); i += i & (0u - i)) --bit_[i - 1];
+    }
+    std::uint32_t since(std::uint32_t t) const { return prefix(now()) - prefix(t); }
+
+private:
+    std::uint32_t prefix(std::uint32_t i) const {
+        std::uint32_t sum = 0;
+        for (; i; i &= i - 1) sum += bit_[i - 1];
+        return sum;
+    }
+    std::vector<std::uint32_t> bit_;
+};
 
 // The pending events: at most one per P (its next step), kept in a winner tree over the Ps
 // so that the earliest (time, then lower P) is at the root and changing one P's time costs
@@ -67,9 +96,14 @@ struct Simulator<Policy>::Impl {
         std::uint32_t preds_left = 0;   // dependency edges not yet satisfied
         bool awaited = false;           // the parent's current join waits for this task
         bool complete = false;
-        bool resumed = false;           // blocked at a join once: its next start is a resume
-        std::uint32_t parked_p = 0;     // the P it blocked on, and that P's switches then
-        std::uint64_t parked_switches = 0;
+        std::uint32_t last_p = 0;       // the P that created it or last ran it
+        std::uint32_t stack = detail::kNoStack;  // its stack, from its first start to its end
+    };
+
+    // Where a stack was last touched: the P and that P's TouchLog time.
+    struct StackState {
+        std::uint32_t p = 0;
+        std::uint32_t at = 0;
     };
 
     struct P {
@@ -79,7 +113,8 @@ struct Simulator<Policy>::Impl {
         Phase phase = Phase::Schedule;
         TaskId cur = kNoTask;
         std::uint64_t schedtick = 0;
-        std::uint64_t switches = 0;  // Gs started or resumed here (the reuse distance's clock)
+        detail::TouchLog touches;          // stacks touched here (the reuse distance)
+        std::vector<std::uint32_t> free_stacks;  // this P's stack cache, most recent last
         std::uint64_t inherited = 0;
         std::uint64_t slice_start = 0;
         bool slice_started = false;
@@ -118,12 +153,16 @@ struct Simulator<Policy>::Impl {
     std::uint64_t strand_runs = 0;  // strands started (each must start exactly once)
     const bool tracing;              // record every strand (SimOptions::keep_trace) and validate
     bool finished = false;
-    // reuse[b]: the extra cost of resuming a G after d switches, floor(log2 d) = b.
+    // reuse[b]: the extra cost of resuming a G after d other stacks were touched on its P,
+    // floor(log2 d) = b.
     std::uint64_t reuse[64] = {};
+    std::vector<StackState> stacks;
+    const bool shared;  // more than one P: the runtime's runnext and ring ops are CASes
 
     Impl(const SimOptions& o, const TaskGraph& graph)
         : opts(o), cost(o.cost), g(graph), topo(o.topology.procs ? o.topology : policies::Topology::flat(o.procs)),
-          procs(o.procs), ps(o.procs), events(o.procs), rec(r.trace.strands), tracing(o.keep_trace) {
+          procs(o.procs), ps(o.procs), events(o.procs), rec(r.trace.strands), tracing(o.keep_trace),
+          shared(o.procs > 1) {
         // The measured points (log2 K, ns), from (0, 0): linear in log2 K between them.
         const std::pair<int, std::uint64_t> pts[] = {{0, 0},
                                                      {6, cost.reuse_64_ns},
@@ -281,12 +320,25 @@ struct Simulator<Policy>::Impl {
         ++r.counters.gs_run;
         charge(t, cost.switch_ns);
         GState& gst = gs[id];
-        if (gst.resumed) {
-            gst.resumed = false;
-            const std::uint64_t d = ps[gst.parked_p].switches - gst.parked_switches;
-            if (d > 0) charge(t, reuse[63 - __builtin_clzll(d)]);
+        // Its descriptor (and, resumed, its stack) were last written on another core.
+        if (gst.last_p != p.id) charge(t, cost.migrate_ns);
+        gst.last_p = p.id;
+        if (gst.stack == detail::kNoStack) {
+            // First run: a stack from this P's cache, the most recently freed (warm).
+            if (p.free_stacks.empty()) {
+                gst.stack = static_cast<std::uint32_t>(stacks.size());
+                stacks.push_back({p.id, 0});
+            } else {
+                gst.stack = p.free_stacks.back();
+                p.free_stacks.pop_back();
+            }
+        } else if (StackState& st = stacks[gst.stack]; st.p == p.id) {
+            // A resume on the P it blocked on: the other stacks touched here meanwhile pushed
+            // its stack and descriptor out of the caches.
+            const std::uint32_t d = p.touches.since(st.at);
+            if (d > 0) charge(t, reuse[31 - __builtin_clz(d)]);
         }
-        ++p.switches;
+        touch(p, gst.stack);
         p.cur = id;
         p.phase = Phase::Run;
         const std::uint32_t s = gs[id].strand;
@@ -298,17 +350,27 @@ struct Simulator<Policy>::Impl {
         return t;
     }
 
+    void touch(P& p, std::uint32_t stack) {
+        StackState& st = stacks[stack];
+        if (st.at) ps[st.p].touches.clear(st.at);  // written here, it leaves the old P's cache
+        st.p = p.id;
+        st.at = p.touches.append();
+    }
+
     void create(P& p, TaskId id, std::uint64_t& t) {
         __builtin_prefetch(&gs[id]);  // it will run soon, often on this P
         __builtin_prefetch(&g.tasks[id]);
         ++r.counters.spawns;
+        gs[id].last_p = p.id;
         charge(t, cost.spawn_ns);
+        if (shared) charge(t, cost.shared_put_ns);
         runqput(p, id, kRunnext, t);
         wakep(t);
     }
 
     void ready(P& p, TaskId id, std::uint64_t& t) {
         charge(t, cost.ready_ns);
+        if (shared) charge(t, cost.shared_put_ns);
         runqput(p, id, kRunnext, t);
         wakep(t);
     }
@@ -364,20 +426,21 @@ struct Simulator<Policy>::Impl {
                 return now;
             }
             s.waiting = waiting;  // the G parks; the last child readies it
-            s.resumed = true;
-            s.parked_p = p.id;
-            s.parked_switches = p.switches;
             p.cur = kNoTask;
             p.phase = Phase::Schedule;
             return now;
         }
         // The task is complete: ready a waiting parent, release successors.
         s.complete = true;
+        p.free_stacks.push_back(s.stack);  // the runtime's stacks_.put on the exiting P
         p.cur = kNoTask;
         p.phase = Phase::Schedule;
         std::uint64_t t = now;
-        if (task.parent != kNoTask && s.awaited && --gs[task.parent].waiting == 0)
-            ready(p, task.parent, t);
+        if (task.parent != kNoTask) {
+            // The join's counter lives in the parent's frame, in its last core's cache.
+            if (gs[task.parent].last_p != p.id) charge(t, cost.remote_done_ns);
+            if (s.awaited && --gs[task.parent].waiting == 0) ready(p, task.parent, t);
+        }
         for (std::uint32_t e = task.succ_begin; e < task.succ_end; ++e)
             if (--gs[g.succs[e]].preds_left == 0) create(p, g.succs[e], t);
         if (++completed == g.tasks.size()) {
