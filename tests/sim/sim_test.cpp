@@ -350,7 +350,7 @@ TEST(Sim, RejectsBadOptions) {
 
 }  // namespace
 
-TEST(Sim, ResumesPayForTheGsRunMeanwhileFirstRunsDoNot) {
+TEST(Sim, StartsPayForTheStacksTouchedMeanwhile) {
     sim::CostModel none;
     none.reuse_64_ns = none.reuse_256_ns = none.reuse_1024_ns = none.reuse_4096_ns = none.reuse_16384_ns =
         none.reuse_65536_ns = 0;
@@ -360,10 +360,10 @@ TEST(Sim, ResumesPayForTheGsRunMeanwhileFirstRunsDoNot) {
         const auto b = run<policies::Go>(g, 1, 1, false, {0, 1, {}, {}}, some);
         ASSERT_TRUE(a.result_ok && b.result_ok) << g.shape;
         EXPECT_EQ(a.counters, b.counters) << g.shape;  // costs change when, not what
-        const std::uint64_t resumes = b.counters.gs_run - b.counters.spawns;
+        // Every start may pay (a resume, or a first run on a stack freed a while ago), at most
+        // the top of the curve; a graph whose Gs never block pays little.
         EXPECT_GE(b.makespan_ns, a.makespan_ns) << g.shape;
-        EXPECT_LE(b.makespan_ns - a.makespan_ns, resumes * some.reuse_65536_ns) << g.shape;
-        if (resumes == 0) EXPECT_EQ(b.makespan_ns, a.makespan_ns) << g.shape;
+        EXPECT_LE(b.makespan_ns - a.makespan_ns, b.counters.gs_run * some.reuse_65536_ns) << g.shape;
     }
 }
 

@@ -110,10 +110,12 @@ void measure_runtime(Measured& m, int reps, std::int64_t n) {
     });
 }
 
-// Switching to a G whose stack and descriptor have left the caches costs more. K Gs yield in
-// turn (the global queue is FIFO, so each G runs again after the K - 1 others): the time per
-// yield for K = 1, 4, ..., 65536, over that for K = 1, is the extra cost of resuming a G after
-// K - 1 others ran (the cost model's reuse_K_ns).
+// Switching to a G whose stack and descriptor have left the caches costs more. K Gs take turns
+// (each yields to the FIFO global queue, so it runs again after the K - 1 others), and in each
+// turn a G forks a child and joins it, as a fork-join G does (the TaskGroup and WaitGroup
+// frames, the join counter on its stack, the park and the resume): the time per turn for
+// K = 1, 4, ..., 65536, over that for K = 1, is the extra cost of resuming a G after K - 1
+// others ran (the cost model's reuse_K_ns; the children reuse one stack, freed just before).
 void measure_working_set(Measured& m, int reps, std::int64_t total_yields) {
     Options o;
     o.procs = 1;
@@ -126,7 +128,12 @@ void measure_working_set(Measured& m, int reps, std::int64_t total_yields) {
                 wg.add(k);
                 for (std::int64_t g = 0; g < k; ++g)
                     R::go([&wg, each] {
-                        for (std::int64_t i = 0; i < each; ++i) R::yield();
+                        for (std::int64_t i = 0; i < each; ++i) {
+                            R::Group child;
+                            child.spawn([] {});
+                            child.wait();
+                            R::yield();
+                        }
                         wg.done();
                     });
                 wg.wait();
@@ -536,7 +543,7 @@ int cmd_calibrate(const std::vector<std::string>& args, const std::vector<std::s
                   m.spawn_storm, m.spawn_join, m.yield, m.local_op, m.global_op, m.steal_attempt, m.steal_per_g,
                   m.wake, m.unpark, m.migrate, m.remote_done, m.shared_put);
     text += buf;
-    text += "# ns per yield with K Gs in turn:";
+    text += "# ns per turn (fork, join, yield) with K Gs in turn:";
     for (const auto& [k, ns] : m.ws_curve) {
         std::snprintf(buf, sizeof buf, " %.0f:%.1f", k, ns);
         text += buf;
@@ -562,7 +569,7 @@ int cmd_calibrate(const std::vector<std::string>& args, const std::vector<std::s
             return m.remote_done >= 0 ? "locked decrement of a counter another CPU last wrote, less one this CPU did"
                                       : nullptr;
         if (key == "shared_put_ns") return "LocalRunQueue::swap_runnext shared (CAS) less unshared";
-        if (key.rfind("reuse_", 0) == 0) return "yield among K Gs in turn on 1 P, less yield with 1 G (curve above)";
+        if (key.rfind("reuse_", 0) == 0) return "a turn (fork, join, yield) among K Gs on 1 P, less with 1 G (curve above)";
         if (key == "fib_call_ps") return "serial naive fib(27), per call, in ps";
         if (key == "spin_ps_per_iter") return "workloads::spin_iters_per_ns, inverted, in ps";
         if (key == "uts_node_ns") return "serial traversal of the UTS tree 'small', per node";

@@ -324,7 +324,7 @@ struct Simulator<Policy>::Impl {
         if (gst.last_p != p.id) charge(t, cost.migrate_ns);
         gst.last_p = p.id;
         if (gst.stack == detail::kNoStack) {
-            // First run: a stack from this P's cache, the most recently freed (warm).
+            // First run: a stack from this P's cache, the most recently freed.
             if (p.free_stacks.empty()) {
                 gst.stack = static_cast<std::uint32_t>(stacks.size());
                 stacks.push_back({p.id, 0});
@@ -332,9 +332,11 @@ struct Simulator<Policy>::Impl {
                 gst.stack = p.free_stacks.back();
                 p.free_stacks.pop_back();
             }
-        } else if (StackState& st = stacks[gst.stack]; st.p == p.id) {
-            // A resume on the P it blocked on: the other stacks touched here meanwhile pushed
-            // its stack and descriptor out of the caches.
+        }
+        if (StackState& st = stacks[gst.stack]; st.p == p.id && st.at) {
+            // The other stacks touched here since this one was pushed its lines (and the
+            // descriptor's) out of the caches: a resume on the P it blocked on, or a first run
+            // on a stack freed a while ago.
             const std::uint32_t d = p.touches.since(st.at);
             if (d > 0) charge(t, reuse[31 - __builtin_clz(d)]);
         }
