@@ -47,7 +47,7 @@ b="$T/b.csv"
 "$SCHEDLAB" sim -w fib -p go,cilk-like -P 1,2,64 --param n=16 --param spawn=both -r 2 -o "$b" 2>/dev/null
 cmp -s "$a" "$b" && ok "same command, same CSV" || bad "the CSVs differ: $(diff "$a" "$b" | head -4)"
 for w in "uts --param tree=small" "randdag --param width=16 --param depth=16 --param grain=100" \
-         "cholesky --param n=512" "spawnstorm --param n=5000"; do
+         "cholesky --param n=512" "spawnstorm --param n=5000" "fanout --param waves=3 --param n=500"; do
   # shellcheck disable=SC2086
   "$SCHEDLAB" sim -w $w -p all -P 1,2,16 --topology 2x8 -r 2 > "$T/x1" 2>"$T/log" || bad "sim $w: $(cat "$T/log")"
   # shellcheck disable=SC2086

@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "schedlab/sim/generators.hpp"
+#include "schedlab/workloads/fanout.hpp"
 #include "schedlab/workloads/randdag.hpp"
 #include "schedlab/workloads/uts.hpp"
 
@@ -17,7 +18,6 @@ using workloads::Params;
 // Why the simulator has no form of the others: it models fork-join and dependency edges only.
 const std::map<std::string, std::string>& unsupported() {
     static const std::map<std::string, std::string> why{
-        {"fanout", "channels (the simulator models spawns, joins and dependency edges only)"},
         {"pingpong", "channels (the simulator models spawns, joins and dependency edges only)"},
         {"pipeline", "channels (the simulator models spawns, joins and dependency edges only)"},
         {"spawnwait", "channels (the simulator models spawns, joins and dependency edges only)"},
@@ -91,6 +91,39 @@ sim::TaskGraph randdag_graph(const Params& given, const Params& p, const sim::Co
     return b.finish(main, "randdag(" + p.canonical() + ")");
 }
 
+// fanout: main's strand w spawns wave w's Gs (each a grain of the spin kernel) and the next
+// strand joins them (the WaitGroup wait), `waves` times.
+sim::TaskGraph fanout_graph(const Params& given, const Params& p, const sim::CostModel& cost) {
+    const workloads::FanOut w(given);
+    const std::uint64_t n = w.gs_per_wave(), waves = w.waves();
+    constexpr std::uint64_t kMaxGs = 50'000'000;
+    if (n * waves > kMaxGs)
+        throw ParamError("fanout: waves*n = " + std::to_string(n * waves) + " Gs, too many to simulate (at most " +
+                         std::to_string(kMaxGs) + ")");
+    const std::uint64_t grain_ns = w.grain_iters() * cost.spin_ps_per_iter / 1000;
+    sim::GraphBuilder b;
+    b.reserve(n * waves + 1, n * waves + waves + 1, n * waves, n * waves);
+    const sim::TaskId main = b.begin_task();
+    std::vector<sim::TaskId> wave;
+    for (std::uint64_t k = 0; k < waves; ++k) {
+        if (k == 0)
+            b.strand(0);
+        else
+            b.strand_joining(0, wave);
+        wave.clear();
+        for (std::uint64_t i = 0; i < n; ++i) {
+            wave.push_back(static_cast<sim::TaskId>(1 + k * n + i));
+            b.spawn(wave.back(), 0);
+        }
+    }
+    b.strand_joining(0, wave);
+    for (std::uint64_t i = 0; i < n * waves; ++i) {
+        b.begin_task();
+        b.strand(grain_ns);
+    }
+    return b.finish(main, "fanout(" + p.canonical() + ")");
+}
+
 sim::TaskGraph spawnstorm_graph(const Params& p) {
     sim::shapes::SpawnStormParams s;
     s.n = static_cast<std::uint32_t>(p.get_int("n", 0, 100'000'000));
@@ -114,7 +147,7 @@ sim::TaskGraph cholesky_graph(const Params& p, const sim::CostModel& cost) {
 
 std::string sim_unsupported(const std::string& workload) {
     if (workload == "fib" || workload == "uts" || workload == "randdag" || workload == "spawnstorm" ||
-        workload == "cholesky")
+        workload == "cholesky" || workload == "fanout")
         return "";
     const auto it = unsupported().find(workload);
     return it != unsupported().end() ? it->second : "no task graph written for it";
@@ -129,6 +162,7 @@ sim::TaskGraph sim_graph(const std::string& workload, const Params& given, const
         return randdag_graph(given, full, cost);
     }
     if (workload == "spawnstorm") return spawnstorm_graph(full);
+    if (workload == "fanout") return fanout_graph(given, full, cost);
     if (workload == "cholesky") {
         if (full.get_bool("measure")) throw ParamError("cholesky: measure=1 is not simulated");
         return cholesky_graph(full, cost);

@@ -45,6 +45,9 @@ public:
     }
 
     Result check() const;
+    std::uint64_t waves() const { return waves_; }
+    std::uint64_t gs_per_wave() const { return n_; }
+    std::uint64_t grain_iters() const { return iters_; }  // spin-kernel iterations per G
 
     static std::uint64_t task_value(std::uint64_t index, std::uint64_t iters) { return spin(mix64(index), iters); }
 
