@@ -74,6 +74,7 @@ struct Measured {
     double steal_attempt = 0, steal_per_g = 0, wake = 0, unpark = 0, spin_pause = 0;
     double fib_call_ps = 0, spin_ps = 0, uts_node = 0, gemm_flop_ps = 0;
     double migrate = -1, remote_done = -1, shared_put = 0;  // -1: not measured (one CPU)
+    std::size_t stack_lines = 0;  // cache lines of stack a parked fork-join G has in use
     std::vector<std::pair<double, double>> ws_curve;  // (Gs in turn, ns per yield)
 };
 
@@ -274,22 +275,48 @@ bool pin_to_nth_cpu(unsigned i) {
     return false;
 }
 
+// How much stack a G parked in a fork-join wait has in use: from its saved context to the top
+// of its stack (the frames of the wait, the park and the switch, the G's own, the entry's). A
+// resume on another core pulls all of it over.
+std::size_t parked_stack_bytes() {
+    Options o;
+    o.procs = 1;
+    R rt(o);
+    std::size_t bytes = 0;
+    rt.run([&bytes] {
+        R::Group outer;
+        outer.spawn([&bytes] {
+            rt::G* self = R::current_g();
+            R::Group g;
+            g.spawn([self, &bytes] {  // runs while self is parked in g.wait()
+                bytes = static_cast<std::size_t>(self->stack->top() - static_cast<char*>(self->ctx));
+            });
+            g.wait();
+        });
+        outer.wait();
+        return 0;
+    });
+    return bytes;
+}
+
 // What a G costs when it runs on another core than the one that wrote it last. One thread
-// writes kObjs G-shaped objects (a real G descriptor and the two top cache lines of a stack:
-// the saved context and the frame above it), then another thread (or, for the baseline, the
-// same one) reads and writes them as prepare_run and a resume do, visiting them in a random
-// order chained through the objects, so no two visits overlap (a real switch does not overlap
-// with the next either). migrate = cross-thread visit - same-thread visit. The same for a
-// WaitGroup-style counter, one per cache line, decremented with a locked read-modify-write:
-// remote_done = cross-thread RMW - same-thread RMW. Both need two CPUs.
+// writes kObjs G-shaped objects (a real G descriptor and the top of a stack, as many lines as a
+// parked fork-join G uses), then another thread (or, for the baseline, the same one) reads and
+// writes them as prepare_run and a resume do, visiting them in a random order chained through
+// the objects, so no two visits overlap (a real switch does not overlap with the next either).
+// migrate = cross-thread visit - same-thread visit. The same for a WaitGroup-style counter, one
+// per cache line, decremented with a locked read-modify-write: remote_done = cross-thread RMW
+// - same-thread RMW. Both need two CPUs.
 void measure_cross_core(Measured& m, int reps) {
     if (std::thread::hardware_concurrency() < 2) return;
-    constexpr std::size_t kObjs = 512;  // ~200 KB in all: within one core's L2, so the lines stay there
+    m.stack_lines = std::clamp<std::size_t>((parked_stack_bytes() + 63) / 64, 2, 32);
+    const std::size_t lines = m.stack_lines;
+    constexpr std::size_t kObjs = 256;  // <= 256 x (2 KB + 192 B): within one core's L2, where the lines stay
     struct alignas(64) StackTop {
-        std::uint64_t words[16];  // two cache lines: the context and a frame
+        std::uint64_t words[8];  // one cache line of stack
     };
     std::vector<rt::G> gs(kObjs);
-    std::vector<StackTop> tops(kObjs);
+    std::vector<StackTop> tops(kObjs * lines);
     std::vector<std::uint32_t> order(kObjs);
     struct alignas(64) Counter {
         std::atomic<std::uint64_t> v{0};
@@ -305,11 +332,12 @@ void measure_cross_core(Measured& m, int reps) {
         for (std::size_t k = 0; k < kObjs; ++k) {
             const std::uint32_t i = order[k];
             rt::G& g = gs[i];
-            g.ctx = &tops[i];
+            g.ctx = &tops[i * lines];
             g.id = k;
             std::memset(g.closure, int(k), sizeof g.closure);
-            tops[i].words[0] = order[(k + 1) % kObjs];  // the chain: where the next visit goes
-            for (int w = 1; w < 16; ++w) tops[i].words[w] = k + w;
+            tops[i * lines].words[0] = order[(k + 1) % kObjs];  // the chain: where the next visit goes
+            for (std::size_t l = 0; l < lines; ++l)
+                for (int w = l ? 0 : 1; w < 8; ++w) tops[i * lines + l].words[w] = k + w;
             counters[i].v.store(order[(k + 1) % kObjs], std::memory_order_release);  // chained too
         }
     };
@@ -322,7 +350,7 @@ void measure_cross_core(Measured& m, int reps) {
             auto* top = static_cast<StackTop*>(g.ctx);
             acc += g.id + g.closure[0];
             g.state.store(rt::GState::Running, std::memory_order_relaxed);
-            for (int w = 1; w < 16; ++w) top->words[w] += acc;
+            for (std::size_t l = 0; l < lines; ++l) top[l].words[1] += acc;  // the frames, popped
             i = static_cast<std::uint32_t>(top->words[0]);
         }
         sink = acc;
@@ -539,9 +567,10 @@ int cmd_calibrate(const std::vector<std::string>& args, const std::vector<std::s
                   "# measured: spawn storm %.1f ns/G, spawn+join %.1f ns/iteration, yield %.1f ns, ring pop %.1f ns,\n"
                   "#   locked global-queue op %.1f ns; steal %.1f ns per attempt + %.2f ns per G (cross-thread);\n"
                   "#   futex wake %.0f ns in the waker, %.0f ns wake-to-run; across cores: a G's lines %.0f ns,\n"
-                  "#   a join counter's RMW %.0f ns (-1: one CPU, not measured); runnext CAS %.1f ns\n",
+                  "#   a join counter's RMW %.0f ns (-1: one CPU, not measured); runnext CAS %.1f ns; a parked\n"
+                  "#   fork-join G has %zu cache lines of stack in use\n",
                   m.spawn_storm, m.spawn_join, m.yield, m.local_op, m.global_op, m.steal_attempt, m.steal_per_g,
-                  m.wake, m.unpark, m.migrate, m.remote_done, m.shared_put);
+                  m.wake, m.unpark, m.migrate, m.remote_done, m.shared_put, m.stack_lines);
     text += buf;
     text += "# ns per turn (fork, join, yield) with K Gs in turn:";
     for (const auto& [k, ns] : m.ws_curve) {
@@ -562,8 +591,8 @@ int cmd_calibrate(const std::vector<std::string>& args, const std::vector<std::s
         if (key == "unpark_latency_ns") return "half the round trip of two threads waking each other through Notes";
         if (key == "spin_pause_ns") return "32 cpu_relax, timed in a loop";
         if (key == "migrate_ns")
-            return m.migrate >= 0 ? "G descriptor + 2 stack lines visited after another CPU wrote them, less after "
-                                    "this CPU did (random chained order)"
+            return m.migrate >= 0 ? "G descriptor + a parked fork-join G's stack lines visited after another CPU "
+                                    "wrote them, less after this CPU did (random chained order)"
                                   : nullptr;
         if (key == "remote_done_ns")
             return m.remote_done >= 0 ? "locked decrement of a counter another CPU last wrote, less one this CPU did"
