@@ -4,9 +4,14 @@
 // function it mirrors (runtime/include/schedlab/runtime/runtime_impl.hpp).
 #pragma once
 
+#include <sys/mman.h>
+
 #include <algorithm>
+#include <cstdlib>
 #include <deque>
+#include <new>
 #include <stdexcept>
+#include <type_traits>
 #include <vector>
 
 #include "schedlab/sim/simulator.hpp"
@@ -18,6 +23,33 @@ inline constexpr std::uint32_t kRingSize = 256;                // runtime kRunQu
 inline constexpr std::uint32_t kGlobalGrabMax = kRingSize / 2;  // runtime kGlobalGrabMax
 inline constexpr std::uint64_t kNever = ~std::uint64_t{0};
 inline constexpr std::uint32_t kNoStack = ~std::uint32_t{0};
+
+// An array of n trivially constructible T, not written on allocation, on transparent huge pages
+// where the kernel allows (madvise mode): a first touch of a 4 KiB page costs ~10-20 us on a
+// VM, so millions of Gs' states on small pages spent most of a run in page faults.
+template <class T>
+class HugeArray {
+    static_assert(std::is_trivially_default_constructible_v<T> && std::is_trivially_destructible_v<T>);
+
+public:
+    explicit HugeArray(std::size_t n) {
+        constexpr std::size_t kHuge = std::size_t{2} << 20;
+        const std::size_t bytes = std::max<std::size_t>((n * sizeof(T) + kHuge - 1) / kHuge * kHuge, kHuge);
+        p_ = static_cast<T*>(std::aligned_alloc(kHuge, bytes));
+        if (!p_) throw std::bad_alloc();
+#ifdef MADV_HUGEPAGE
+        ::madvise(p_, bytes, MADV_HUGEPAGE);  // advice only: small pages if refused
+#endif
+    }
+    ~HugeArray() { std::free(p_); }
+    HugeArray(const HugeArray&) = delete;
+    HugeArray& operator=(const HugeArray&) = delete;
+    T& operator[](std::size_t i) { return p_[i]; }
+    const T& operator[](std::size_t i) const { return p_[i]; }
+
+private:
+    T* p_ = nullptr;
+};
 
 // The stacks one P has touched, as a Fenwick tree over its clock of touches (one per G started
 // there): a stack's latest touch holds a 1, its older touches 0, so the ones after a time
@@ -49,31 +81,40 @@ private:
 
 // The pending events: at most one per P (its next step), kept in a winner tree over the Ps
 // so that the earliest (time, then lower P) is at the root and changing one P's time costs
-// log2(P) comparisons, with no elements moved.
+// log2(P) comparisons. Each node holds its winner's time and P, so replaying a path reads one
+// sibling node per level and nothing else.
 class EventTree {
 public:
     explicit EventTree(std::uint32_t n) {
         leaves_ = 1;
         while (leaves_ < n) leaves_ *= 2;
-        key_.assign(leaves_, kNever);
-        tree_.resize(2 * static_cast<std::size_t>(leaves_));
-        for (std::uint32_t i = 0; i < leaves_; ++i) tree_[leaves_ + i] = i;
-        for (std::uint32_t i = leaves_; i-- > 1;) tree_[i] = winner(tree_[2 * i], tree_[2 * i + 1]);
+        nodes_.resize(2 * static_cast<std::size_t>(leaves_));
+        for (std::uint32_t i = 0; i < leaves_; ++i) nodes_[leaves_ + i] = {kNever, i};
+        for (std::uint32_t i = leaves_; i-- > 1;) nodes_[i] = better(nodes_[2 * i], nodes_[2 * i + 1]);
     }
-    std::uint32_t top() const { return tree_[1]; }
-    std::uint64_t time(std::uint32_t p) const { return key_[p]; }
+    std::uint32_t top() const { return nodes_[1].p; }
+    std::uint64_t top_time() const { return nodes_[1].t; }
+    std::uint64_t time(std::uint32_t p) const { return nodes_[leaves_ + p].t; }
     void set(std::uint32_t p, std::uint64_t t) {
-        key_[p] = t;
-        for (std::uint32_t i = (leaves_ + p) >> 1; i; i >>= 1) tree_[i] = winner(tree_[2 * i], tree_[2 * i + 1]);
+        std::uint32_t i = leaves_ + p;
+        Node cur{t, p};
+        nodes_[i] = cur;
+        for (; i > 1; i >>= 1) {
+            cur = better(cur, nodes_[i ^ 1]);
+            nodes_[i >> 1] = cur;
+        }
     }
 
 private:
-    std::uint32_t winner(std::uint32_t a, std::uint32_t b) const {
-        return key_[b] < key_[a] || (key_[b] == key_[a] && b < a) ? b : a;
+    struct Node {
+        std::uint64_t t;
+        std::uint32_t p;
+    };
+    static Node better(const Node& a, const Node& b) {
+        return b.t < a.t || (b.t == a.t && b.p < a.p) ? b : a;
     }
     std::uint32_t leaves_ = 1;
-    std::vector<std::uint64_t> key_;
-    std::vector<std::uint32_t> tree_;
+    std::vector<Node> nodes_;
 };
 }  // namespace detail
 
@@ -85,19 +126,20 @@ struct Simulator<Policy>::Impl {
 
     enum class Phase : std::uint8_t { Schedule, Run, Steal, StealPause, Park, Wake, Parked };
 
-    // A G: where its task is in its body.
+    // A G: where its task is in its body. Written whole when its task is created (init_g), not
+    // before: the array is allocated without being touched, so a graph of millions of tasks
+    // costs no pass over it, and each G's line is first written when it is about to run.
     struct GState {
-        std::uint64_t done = 0;         // work done in the current strand
-        std::uint32_t strand = 0;       // current strand (index into graph.strands)
-        std::uint32_t next_spawn = 0;   // next spawn of the current strand
-        std::uint32_t spawn_end = 0;    // the current strand's end of spawns and its cost, copied
-        std::uint64_t cost = 0;         // here so that running it reads one cache line, not two
-        std::uint32_t waiting = 0;      // joined children not yet complete
-        std::uint32_t preds_left = 0;   // dependency edges not yet satisfied
-        bool awaited = false;           // the parent's current join waits for this task
-        bool complete = false;
-        std::uint32_t last_p = 0;       // the P that created it or last ran it
-        std::uint32_t stack = detail::kNoStack;  // its stack, from its first start to its end
+        std::uint64_t done;         // work done in the current strand
+        std::uint32_t strand;       // current strand (index into graph.strands)
+        std::uint32_t next_spawn;   // next spawn of the current strand
+        std::uint32_t spawn_end;    // the current strand's end of spawns and its cost, copied
+        std::uint32_t waiting;      // joined children not yet complete
+        std::uint64_t cost;         // here so that running it reads one cache line, not two
+        std::uint32_t last_p;       // the P that created it or last ran it
+        std::uint32_t stack;        // its stack, from its first start to its end (or kNoStack)
+        bool awaited;               // the parent's current join waits for this task
+        bool complete;
     };
 
     // Where a stack was last touched: the P and that P's TouchLog time.
@@ -140,7 +182,8 @@ struct Simulator<Policy>::Impl {
     const std::uint32_t procs;
 
     std::vector<P> ps;
-    std::vector<GState> gs;
+    detail::HugeArray<GState> gs;
+    std::vector<std::uint32_t> preds_left;  // per task: dependency edges not yet satisfied
     std::deque<TaskId> global;
     std::uint64_t lock_free_at = 0;
     std::vector<std::uint32_t> pidle;  // idle Ps, most recent last (the runtime's pidle_)
@@ -161,7 +204,7 @@ struct Simulator<Policy>::Impl {
 
     Impl(const SimOptions& o, const TaskGraph& graph)
         : opts(o), cost(o.cost), g(graph), topo(o.topology.procs ? o.topology : policies::Topology::flat(o.procs)),
-          procs(o.procs), ps(o.procs), events(o.procs), rec(r.trace.strands), tracing(o.keep_trace),
+          procs(o.procs), ps(o.procs), gs(graph.tasks.size()), events(o.procs), rec(r.trace.strands), tracing(o.keep_trace),
           shared(o.procs > 1) {
         // The measured points (log2 K, ns), from (0, 0): linear in log2 K between them.
         const std::pair<int, std::uint64_t> pts[] = {{0, 0},
@@ -359,11 +402,25 @@ struct Simulator<Policy>::Impl {
         st.at = p.touches.append();
     }
 
+    void init_g(TaskId id, std::uint32_t creator) {
+        const auto& first = g.strands[g.tasks[id].strand_begin];
+        GState& st = gs[id];
+        st.done = 0;
+        st.strand = g.tasks[id].strand_begin;
+        st.next_spawn = first.spawn_begin;
+        st.spawn_end = first.spawn_end;
+        st.waiting = 0;
+        st.cost = first.cost;
+        st.last_p = creator;
+        st.stack = detail::kNoStack;
+        st.awaited = false;
+        st.complete = false;
+        r.work_ns += first.cost;
+    }
+
     void create(P& p, TaskId id, std::uint64_t& t) {
-        __builtin_prefetch(&gs[id]);  // it will run soon, often on this P
-        __builtin_prefetch(&g.tasks[id]);
+        init_g(id, p.id);
         ++r.counters.spawns;
-        gs[id].last_p = p.id;
         charge(t, cost.spawn_ns);
         if (shared) charge(t, cost.shared_put_ns);
         runqput(p, id, kRunnext, t);
@@ -411,6 +468,7 @@ struct Simulator<Policy>::Impl {
             s.next_spawn = next.spawn_begin;
             s.spawn_end = next.spawn_end;
             s.cost = next.cost;
+            r.work_ns += next.cost;
             std::uint32_t waiting = 0;
             for (std::uint32_t j = next.join_begin; j < next.join_end; ++j) {
                 GState& c = gs[g.joins[j]];
@@ -444,7 +502,7 @@ struct Simulator<Policy>::Impl {
             if (s.awaited && --gs[task.parent].waiting == 0) ready(p, task.parent, t);
         }
         for (std::uint32_t e = task.succ_begin; e < task.succ_end; ++e)
-            if (--gs[g.succs[e]].preds_left == 0) create(p, g.succs[e], t);
+            if (--preds_left[g.succs[e]] == 0) create(p, g.succs[e], t);
         if (++completed == g.tasks.size()) {
             finished = true;
             r.makespan_ns = now;
@@ -631,18 +689,10 @@ struct Simulator<Policy>::Impl {
     SimResult go() {
         const std::size_t ns = g.strands.size();
         if (tracing) rec.resize(ns);
-        r.work_ns = g.work_ns();
-        // Each G's state written once (not zeroed first: at millions of tasks the pass counts).
-        gs.reserve(g.tasks.size());
-        for (const auto& task : g.tasks) {
-            const auto& first = g.strands[task.strand_begin];
-            GState st;
-            st.strand = task.strand_begin;
-            st.next_spawn = first.spawn_begin;
-            st.spawn_end = first.spawn_end;
-            st.cost = first.cost;
-            st.preds_left = task.npred;
-            gs.push_back(st);
+        // Work is summed as strands begin (the same total once every task has run).
+        if (!g.succs.empty()) {
+            preds_left.reserve(g.tasks.size());
+            for (const auto& task : g.tasks) preds_left.push_back(task.npred);
         }
         for (std::uint32_t i = 0; i < procs; ++i) {
             ps[i].id = i;
@@ -650,6 +700,7 @@ struct Simulator<Policy>::Impl {
         }
         // launch: main is spawned onto P0's ring (not runnext), then every M starts looking.
         std::uint64_t t0 = 0;
+        init_g(g.root, 0);
         ++r.counters.spawns;
         charge(t0, cost.spawn_ns);
         runqput(ps[0], g.root, false, t0);
@@ -658,7 +709,7 @@ struct Simulator<Policy>::Impl {
         // Each step is one event; a P keeps stepping while it stays the earliest.
         while (!finished) {
             const std::uint32_t pi = events.top();
-            const std::uint64_t t = events.time(pi);
+            const std::uint64_t t = events.top_time();
             if (t == detail::kNever) break;  // every P parked
             ++r.events;
             const std::uint64_t next = step(ps[pi], t);
