@@ -1,6 +1,7 @@
 #include "schedlab/sim/generators.hpp"
 
 #include <charconv>
+#include <limits>
 #include <stdexcept>
 #include <vector>
 
@@ -211,6 +212,41 @@ struct Params {
 
 }  // namespace
 
+TaskGraph ping_pong(const PingPongParams& p) {
+    const std::uint64_t pairs = p.pairs, m = p.messages;
+    if (2 * pairs * (m + 1) + 2 > std::numeric_limits<std::uint32_t>::max())
+        throw std::invalid_argument("pingpong: too many strands for 32-bit ids");
+    GraphBuilder b;
+    b.reserve(2 * pairs + 1, 2 * pairs * (m + 1) + 2, 2 * pairs, 2 * pairs);
+    const TaskId root = b.begin_task();
+    b.strand(0);
+    std::vector<TaskId> all;
+    for (std::uint64_t i = 0; i < 2 * pairs; ++i) {
+        all.push_back(static_cast<TaskId>(root + 1 + i));
+        b.spawn(all.back(), 0);
+    }
+    b.strand_joining(0, all);
+    const auto timed = [&](std::uint64_t k) { return p.sample_every != 0 && k < m && k % p.sample_every == 0; };
+    for (std::uint64_t q = 0; q < pairs; ++q) {
+        const TaskId pinger = b.begin_task(), ponger = pinger + 1;
+        for (std::uint64_t k = 0; k <= m; ++k) {
+            std::uint64_t ns = p.work_ns;
+            if (timed(k)) ns += p.clock_ns;              // the clock read before ping k's send
+            if (k > 0 && timed(k - 1)) ns += p.clock_ns;  // and after pong k-1's receive
+            b.strand(ns);
+            if (k < m) b.signal(pinger, static_cast<std::uint32_t>(k), ponger, static_cast<std::uint32_t>(k + 1));
+        }
+        b.begin_task();
+        for (std::uint64_t k = 0; k <= m; ++k) {
+            b.strand(p.work_ns);
+            if (k > 0) b.signal(ponger, static_cast<std::uint32_t>(k), pinger, static_cast<std::uint32_t>(k));
+        }
+    }
+    return b.finish(root, "pingpong(pairs=" + std::to_string(pairs) + ",messages=" + std::to_string(m) +
+                              ",work_ns=" + std::to_string(p.work_ns) + ",sample_every=" +
+                              std::to_string(p.sample_every) + ")");
+}
+
 TaskGraph make(const std::string& shape, const std::map<std::string, std::string>& params) {
     Params in(params);
     if (shape == "fib") {
@@ -270,7 +306,17 @@ TaskGraph make(const std::string& shape, const std::map<std::string, std::string
         in.done(shape);
         return uts_like(p);
     }
-    throw std::invalid_argument("no shape named '" + shape + "' (fib, randdag, cholesky, spawn-storm, uts)");
+    if (shape == "pingpong") {
+        PingPongParams p;
+        in.get("pairs", p.pairs);
+        in.get("messages", p.messages);
+        in.get("work_ns", p.work_ns);
+        in.get("sample_every", p.sample_every);
+        in.get("clock_ns", p.clock_ns);
+        in.done(shape);
+        return ping_pong(p);
+    }
+    throw std::invalid_argument("no shape named '" + shape + "' (fib, randdag, cholesky, spawn-storm, uts, pingpong)");
 }
 
 }  // namespace schedlab::sim::shapes

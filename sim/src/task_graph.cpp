@@ -20,6 +20,12 @@ std::vector<std::uint32_t> joiner_strands(const TaskGraph& g) {
     return joiner;
 }
 
+// The first of strand s's outgoing signals (g.signals is sorted by from).
+std::vector<TaskGraph::Signal>::const_iterator signals_from(const TaskGraph& g, std::uint32_t s) {
+    return std::lower_bound(g.signals.begin(), g.signals.end(), s,
+                            [](const TaskGraph::Signal& a, std::uint32_t from) { return a.from < from; });
+}
+
 // Earliest start of every strand with no overhead and unbounded Ps (Kahn's algorithm over
 // strands). Returns false if some strand can never start (a cycle).
 bool earliest_starts(const TaskGraph& g, std::vector<std::uint64_t>& start) {
@@ -35,6 +41,7 @@ bool earliest_starts(const TaskGraph& g, std::vector<std::uint64_t>& start) {
         if (task.strand_begin < task.strand_end)
             indeg[task.strand_begin] = task.parent != kNoTask ? 1 : task.npred;
     }
+    for (const auto& sig : g.signals) ++indeg[sig.to];
     const auto joiner = joiner_strands(g);
     start.assign(ns, 0);
     std::vector<std::uint32_t> ready;
@@ -53,6 +60,7 @@ bool earliest_starts(const TaskGraph& g, std::vector<std::uint64_t>& start) {
         const std::uint64_t end = start[s] + st.cost;
         for (std::uint32_t k = st.spawn_begin; k < st.spawn_end; ++k)
             release(g.tasks[g.spawns[k].child].strand_begin, start[s] + g.spawns[k].at);
+        for (auto it = signals_from(g, s); it != g.signals.end() && it->from == s; ++it) release(it->to, end);
         const TaskId t = task_of[s];
         const auto& task = g.tasks[t];
         if (s + 1 < task.strand_end) {
@@ -129,6 +137,10 @@ void GraphBuilder::spawn(TaskId child, std::uint64_t at) {
 
 void GraphBuilder::edge(TaskId from, TaskId to) { edges_.emplace_back(from, to); }
 
+void GraphBuilder::signal(TaskId from, std::uint32_t from_strand, TaskId to, std::uint32_t to_strand) {
+    signals_.push_back({from, from_strand, to, to_strand});
+}
+
 TaskGraph GraphBuilder::finish(TaskId root, std::string shape) {
     TaskGraph g = std::move(g_);
     g_ = TaskGraph{};
@@ -184,6 +196,24 @@ TaskGraph GraphBuilder::finish(TaskId root, std::string shape) {
     }
     if (e != edges_.size()) bad("dependency edge from a task that does not exist");
     edges_.clear();
+    // Signals: strands by index within their tasks, to global strand ids.
+    g.signals.reserve(signals_.size());
+    for (const auto& ps : signals_) {
+        if (ps.from >= n || ps.to >= n) bad("signal between tasks that do not exist");
+        if (ps.from == ps.to) bad("task " + std::to_string(ps.from) + " signals itself");
+        const auto& a = g.tasks[ps.from];
+        const auto& b = g.tasks[ps.to];
+        if (ps.from_strand >= a.strand_end - a.strand_begin || ps.to_strand >= b.strand_end - b.strand_begin)
+            bad("signal from or to a strand its task does not have");
+        if (ps.to_strand == 0) bad("task " + std::to_string(ps.to) + "'s first strand is signalled (only spawns and edges start a task)");
+        g.signals.push_back({a.strand_begin + ps.from_strand, b.strand_begin + ps.to_strand, ps.to});
+    }
+    signals_.clear();
+    std::sort(g.signals.begin(), g.signals.end(),
+              [](const TaskGraph::Signal& x, const TaskGraph::Signal& y) { return x.from != y.from ? x.from < y.from : x.to < y.to; });
+    for (std::size_t i = 1; i < g.signals.size(); ++i)
+        if (g.signals[i].from == g.signals[i - 1].from && g.signals[i].to == g.signals[i - 1].to)
+            bad("a signal given twice");
     for (TaskId t = 0; t < n; ++t) {
         const auto& task = g.tasks[t];
         const bool spawned = task.parent != kNoTask;
@@ -193,7 +223,7 @@ TaskGraph GraphBuilder::finish(TaskId root, std::string shape) {
                                                        : " is neither spawned nor released: unreachable"));
     }
     std::vector<std::uint64_t> start;
-    if (!earliest_starts(g, start)) bad("the dependencies form a cycle");
+    if (!earliest_starts(g, start)) bad("the dependencies (spawns, joins, edges, signals) form a cycle");
     return g;
 }
 
@@ -226,6 +256,9 @@ std::string validate(const TaskGraph& g, const Trace& t) {
                 return "task " + std::to_string(g.succs[e]) + " started before its predecessor " +
                        std::to_string(id) + " ended";
     }
+    for (const auto& sig : g.signals)
+        if (start(sig.to) < end(sig.from))
+            return "task " + std::to_string(sig.to_task) + " received a signal before it was sent";
     return {};
 }
 

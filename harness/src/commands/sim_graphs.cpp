@@ -5,6 +5,7 @@
 
 #include "schedlab/sim/generators.hpp"
 #include "schedlab/workloads/fanout.hpp"
+#include "schedlab/workloads/pingpong.hpp"
 #include "schedlab/workloads/randdag.hpp"
 #include "schedlab/workloads/uts.hpp"
 
@@ -15,12 +16,11 @@ namespace {
 using workloads::ParamError;
 using workloads::Params;
 
-// Why the simulator has no form of the others: it models fork-join and dependency edges only.
+// Why the simulator has no form of the others.
 const std::map<std::string, std::string>& unsupported() {
     static const std::map<std::string, std::string> why{
-        {"pingpong", "channels (the simulator models spawns, joins and dependency edges only)"},
-        {"pipeline", "channels (the simulator models spawns, joins and dependency edges only)"},
-        {"spawnwait", "channels (the simulator models spawns, joins and dependency edges only)"},
+        {"pipeline", "no task graph written for it yet (its stages' channels could be signals)"},
+        {"spawnwait", "no task graph written for it yet (its channels could be signals)"},
         {"parked", "blocked Gs' memory, which the simulator does not model"},
         {"matmul", "no task graph written for it yet"},
         {"nqueens", "no task graph written for it yet"},
@@ -124,6 +124,24 @@ sim::TaskGraph fanout_graph(const Params& given, const Params& p, const sim::Cos
     return b.finish(main, "fanout(" + p.canonical() + ")");
 }
 
+// pingpong: the simulator's shape (messages as signals) with the workload's parameters and
+// this machine's clock read for the timed round trips. The channels' capacity plays no part.
+sim::TaskGraph pingpong_graph(const Params& given, const Params& p, const sim::CostModel& cost) {
+    const workloads::PingPong w(given);
+    constexpr std::uint64_t kMaxMessages = 20'000'000;
+    if (w.pairs() * w.messages() > kMaxMessages)
+        throw ParamError("pingpong: pairs*messages = " + std::to_string(w.pairs() * w.messages()) +
+                         " round trips, too many to simulate (at most " + std::to_string(kMaxMessages) + ")");
+    sim::shapes::PingPongParams s;
+    s.pairs = static_cast<std::uint32_t>(w.pairs());
+    s.messages = static_cast<std::uint32_t>(w.messages());
+    s.sample_every = w.sample_every();
+    s.clock_ns = cost.clock_read_ns;
+    auto g = sim::shapes::ping_pong(s);
+    g.shape = "pingpong(" + p.canonical() + ")";
+    return g;
+}
+
 sim::TaskGraph spawnstorm_graph(const Params& p) {
     sim::shapes::SpawnStormParams s;
     s.n = static_cast<std::uint32_t>(p.get_int("n", 0, 100'000'000));
@@ -147,7 +165,7 @@ sim::TaskGraph cholesky_graph(const Params& p, const sim::CostModel& cost) {
 
 std::string sim_unsupported(const std::string& workload) {
     if (workload == "fib" || workload == "uts" || workload == "randdag" || workload == "spawnstorm" ||
-        workload == "cholesky" || workload == "fanout")
+        workload == "cholesky" || workload == "fanout" || workload == "pingpong")
         return "";
     const auto it = unsupported().find(workload);
     return it != unsupported().end() ? it->second : "no task graph written for it";
@@ -163,6 +181,7 @@ sim::TaskGraph sim_graph(const std::string& workload, const Params& given, const
     }
     if (workload == "spawnstorm") return spawnstorm_graph(full);
     if (workload == "fanout") return fanout_graph(given, full, cost);
+    if (workload == "pingpong") return pingpong_graph(given, full, cost);
     if (workload == "cholesky") {
         if (full.get_bool("measure")) throw ParamError("cholesky: measure=1 is not simulated");
         return cholesky_graph(full, cost);

@@ -71,8 +71,24 @@ struct UtsParams {
 };
 TaskGraph uts_like(const UtsParams& p);
 
+// Ping-pong (workloads/pingpong.hpp): the root spawns `pairs` pairs of Gs, pinger then ponger,
+// and joins them all. Each message is a signal: the pinger's strand k ends with ping k's send
+// and its strand k+1 starts with pong k's receive; the ponger's strand k+1 starts with ping
+// k's receive and ends with pong k's send (`messages` round trips, messages + 1 strands each).
+// Every strand works work_ns; a timed round trip (k % sample_every == 0, none if 0) adds
+// clock_ns to the pinger's strands on either side of it. A channel's capacity does not
+// matter: the Gs alternate strictly, so no send finds its channel full.
+struct PingPongParams {
+    std::uint32_t pairs = 1;
+    std::uint32_t messages = 1000;
+    std::uint64_t work_ns = 0;
+    std::uint64_t sample_every = 0;
+    std::uint64_t clock_ns = 25;
+};
+TaskGraph ping_pong(const PingPongParams& p);
+
 // By name with "key" -> "value" parameters (the keys are the fields above; spawn=one|both
-// for fib): fib, randdag, cholesky, spawn-storm, uts. Throws std::invalid_argument on an
+// for fib): fib, randdag, cholesky, spawn-storm, uts, pingpong. Throws std::invalid_argument on an
 // unknown shape, key or value.
 TaskGraph make(const std::string& shape, const std::map<std::string, std::string>& params);
 

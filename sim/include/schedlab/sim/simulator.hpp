@@ -14,7 +14,8 @@
 //    with the runtime's inputs: spinning Ms, busy Ps, procs), steal passes of
 //    Policy::victim::rounds rounds in Policy::victim's order, taking
 //    Policy::steal::take(n) of a victim's n ring Gs (the thief runs the last of the batch),
-//    and the victim's runnext only in the last round after runnext_steal_pause_ns; passes
+//    and the victim's runnext only in the last round after runnext_steal_pause_ns, and only if
+//    the same G is still there (else, like the runtime's failed CAS, it pauses again); passes
 //    repeat for spin_ns; then the park path: global queue under the lock, P to the idle
 //    list, spinning dropped, every P re-checked (work seen: take the P back and look again,
 //    spinning again only if the cap allows), else park.
@@ -28,11 +29,17 @@
 //    touched there meanwhile (an LRU stack distance, per P); a G started on a P other than
 //    the one that created it or last ran it pays migrate_ns; a child ending on a P other than
 //    its parent's last pays remote_done_ns (the join counter's line); with more than one P
-//    every spawn and ready pays shared_put_ns (runnext's CAS).
+//    every spawn and ready pays shared_put_ns (runnext's CAS); a steal attempt leaves its
+//    victim's queue lines read by the thief, and the victim's next queue operation pays
+//    probe_ns to take them back.
+//  - Channels, as the task graph's signals: the sender pays chan_op_ns per message and readies
+//    a receiver blocked waiting for it (remote_done_ns extra if the receiver last ran on
+//    another P); the receiver pays chan_op_ns per message at the strand that receives it and
+//    blocks there while any has not been sent.
 //
 // What is not simulated: preemption of a running G (no sysmon: a strand runs to its end, as
-// in the runtime, which has no sysmon either), system calls, channels other than the joins
-// and dependency releases of the task graph, cache effects beyond those above (false sharing,
+// in the runtime, which has no sysmon either), system calls, a send blocked on a full channel
+// (signals never block their sender; select is not modelled), cache effects beyond those above (false sharing,
 // the workloads' own data), memory, and the runtime's races (a probe sees a victim exactly as it is at that
 // virtual instant; an operation takes effect at the instant it starts, its cost is charged
 // after). Several readies at a task's end are applied at once and charged one after another.

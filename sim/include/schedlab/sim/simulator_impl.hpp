@@ -23,6 +23,7 @@ inline constexpr std::uint32_t kRingSize = 256;                // runtime kRunQu
 inline constexpr std::uint32_t kGlobalGrabMax = kRingSize / 2;  // runtime kGlobalGrabMax
 inline constexpr std::uint64_t kNever = ~std::uint64_t{0};
 inline constexpr std::uint32_t kNoStack = ~std::uint32_t{0};
+inline constexpr std::uint32_t kParkedHere = std::uint32_t{1} << 31;  // in sig_left: the G waits at it
 
 // An array of n trivially constructible T, not written on allocation, on transparent huge pages
 // where the kernel allows (madvise mode): a first touch of a 4 KiB page costs ~10-20 us on a
@@ -164,7 +165,9 @@ struct Simulator<Policy>::Impl {
         bool idle = false;
         bool wake_spinning = false;
         bool pause_remote = false;
+        bool probed = false;  // a thief read this P's queue lines since its last queue op
         std::uint32_t pause_victim = 0;
+        TaskId pause_g = kNoTask;  // the victim's runnext when the pause began
         std::uint64_t spin_deadline = 0;
         int round = 0;
         std::uint32_t vidx = 0;
@@ -201,11 +204,16 @@ struct Simulator<Policy>::Impl {
     std::uint64_t reuse[64] = {};
     std::vector<StackState> stacks;
     const bool shared;  // more than one P: the runtime's runnext and ring ops are CASes
+    // Signals (channel messages), only when the graph has any: per strand, its first outgoing
+    // signal (g.signals is sorted by from), its incoming signals, and those not yet arrived
+    // (kParkedHere set while its G is blocked there).
+    const bool signalling;
+    std::vector<std::uint32_t> sig_first, sig_in, sig_left;
 
     Impl(const SimOptions& o, const TaskGraph& graph)
         : opts(o), cost(o.cost), g(graph), topo(o.topology.procs ? o.topology : policies::Topology::flat(o.procs)),
           procs(o.procs), ps(o.procs), gs(graph.tasks.size()), events(o.procs), rec(r.trace.strands), tracing(o.keep_trace),
-          shared(o.procs > 1) {
+          shared(o.procs > 1), signalling(!graph.signals.empty()) {
         // The measured points (log2 K, ns), from (0, 0): linear in log2 K between them.
         const std::pair<int, std::uint64_t> pts[] = {{0, 0},
                                                      {6, cost.reuse_64_ns},
@@ -264,7 +272,15 @@ struct Simulator<Policy>::Impl {
         global.push_back(t_id);
     }
 
+    // The owner's write to its queue after a thief read the lines: take them back.
+    void reclaim(P& p, std::uint64_t& t) {
+        if (!p.probed) return;
+        p.probed = false;
+        charge(t, cost.probe_ns);
+    }
+
     void runqput(P& p, TaskId id, bool next, std::uint64_t& t) {
+        reclaim(p, t);
         if (next) {
             std::swap(id, p.runnext);
             if (id == kNoTask) return;  // the kicked-out runnext, if any, goes to the tail
@@ -283,6 +299,7 @@ struct Simulator<Policy>::Impl {
     }
 
     TaskId runqget(P& p, bool& inherit, std::uint64_t& t) {
+        if (p.runnext != kNoTask || p.head != p.tail) reclaim(p, t);
         if (p.runnext != kNoTask) {
             const TaskId id = p.runnext;
             p.runnext = kNoTask;
@@ -456,11 +473,27 @@ struct Simulator<Policy>::Impl {
         return end_strand(p, now);
     }
 
+    // The sends at the end of `strand`: each takes a channel operation and, if its receiver is
+    // blocked waiting for it (and nothing else), readies the receiver.
+    void send_signals(P& p, std::uint32_t strand, std::uint64_t& t) {
+        for (std::uint32_t i = sig_first[strand]; i < sig_first[strand + 1]; ++i) {
+            const auto& sig = g.signals[i];
+            charge(t, cost.chan_op_ns);
+            if ((--sig_left[sig.to] & detail::kParkedHere) == 0) continue;  // it waits in the channel
+            GState& w = gs[sig.to_task];
+            // The hand-off writes the parked receiver's lines, last written on its core.
+            if (w.last_p != p.id) charge(t, cost.remote_done_ns);
+            if (--w.waiting == 0) ready(p, sig.to_task, t);
+        }
+    }
+
     std::uint64_t end_strand(P& p, std::uint64_t now) {
         const TaskId id = p.cur;
         GState& s = gs[id];
         const auto& task = g.tasks[id];
         if (tracing) rec[s.strand].end = now;
+        std::uint64_t t = now;
+        if (signalling) send_signals(p, s.strand, t);
         if (s.strand + 1 < task.strand_end) {
             // A join: wait for the listed children that have not completed yet.
             const auto& next = g.strands[++s.strand];
@@ -477,25 +510,31 @@ struct Simulator<Policy>::Impl {
                     ++waiting;
                 }
             }
+            if (signalling && sig_in[s.strand] != 0) {
+                charge(t, sig_in[s.strand] * cost.chan_op_ns);  // the receives
+                if (const std::uint32_t left = sig_left[s.strand]) {
+                    waiting += left;
+                    sig_left[s.strand] = left | detail::kParkedHere;
+                }
+            }
             if (waiting == 0) {
                 if (tracing) {
-                    rec[s.strand].start = now;
+                    rec[s.strand].start = t;
                     ++rec[s.strand].runs;
                 }
                 ++strand_runs;
-                return now;
+                return t;
             }
-            s.waiting = waiting;  // the G parks; the last child readies it
+            s.waiting = waiting;  // the G parks; the last child or sender readies it
             p.cur = kNoTask;
             p.phase = Phase::Schedule;
-            return now;
+            return t;
         }
         // The task is complete: ready a waiting parent, release successors.
         s.complete = true;
         p.free_stacks.push_back(s.stack);  // the runtime's stacks_.put on the exiting P
         p.cur = kNoTask;
         p.phase = Phase::Schedule;
-        std::uint64_t t = now;
         if (task.parent != kNoTask) {
             // The join's counter lives in the parent's frame, in its last core's cache.
             if (gs[task.parent].last_p != p.id) charge(t, cost.remote_done_ns);
@@ -593,6 +632,7 @@ struct Simulator<Policy>::Impl {
         P& q = ps[v];
         ++r.counters.steal_attempts;
         const bool remote = topo.nodes > 1 && !topo.same_node(p.id, v);
+        q.probed = true;
         std::uint64_t t = now;
         charge(t, cost.steal_attempt_ns);
         if (remote) {
@@ -608,6 +648,7 @@ struct Simulator<Policy>::Impl {
             // Only the last round may take a runnext, after a pause that lets the victim run it.
             p.pause_victim = v;
             p.pause_remote = remote;
+            p.pause_g = q.runnext;
             p.phase = Phase::StealPause;
             return t + cost.runnext_steal_pause_ns;
         }
@@ -623,6 +664,13 @@ struct Simulator<Policy>::Impl {
             return now;
         }
         if (q.runnext == kNoTask) return now;  // the victim ran it first
+        if (q.runnext != p.pause_g) {
+            // Another G is there now: the runtime's CAS against the G it saw fails, and it
+            // looks again (runqgrab's retry), pausing for the new one.
+            p.pause_g = q.runnext;
+            p.phase = Phase::StealPause;
+            return now + cost.runnext_steal_pause_ns;
+        }
         const TaskId id = q.runnext;
         q.runnext = kNoTask;
         ++r.counters.steals;
@@ -693,6 +741,16 @@ struct Simulator<Policy>::Impl {
         if (!g.succs.empty()) {
             preds_left.reserve(g.tasks.size());
             for (const auto& task : g.tasks) preds_left.push_back(task.npred);
+        }
+        if (signalling) {
+            sig_first.assign(ns + 1, 0);
+            sig_in.assign(ns, 0);
+            for (const auto& sig : g.signals) {
+                ++sig_first[sig.from + 1];
+                ++sig_in[sig.to];
+            }
+            for (std::size_t i = 0; i < ns; ++i) sig_first[i + 1] += sig_first[i];
+            sig_left = sig_in;
         }
         for (std::uint32_t i = 0; i < procs; ++i) {
             ps[i].id = i;

@@ -9,6 +9,12 @@
 // WaitGroup.Wait / Done). Joins are explicit lists, so both Cilk's "sync all" and nested
 // frames that each wait for their own child (fib's spawn=one form) are expressible.
 //
+// Messages between Gs (a channel's send and the receive that waits for it) are signals: strand
+// `to` of one task may start only after strand `from` of another has ended. A G reaching `to`
+// before that blocks and is readied by the P that ends `from` (the sender readying a parked
+// receiver); a signal that arrives first waits in the channel and the G passes without
+// blocking. Signals never release a task's first strand (spawns and dependency edges do that).
+//
 // Dataflow DAGs use dependency edges instead: a task with predecessors is created (spawned)
 // by the P that completes its last predecessor, like a continuation made runnable. A task is
 // either spawned by a parent or released by predecessors, never both; the root is neither.
@@ -43,11 +49,17 @@ struct TaskGraph {
         TaskId parent;                           // the spawner, or kNoTask
     };
 
+    struct Signal {
+        std::uint32_t from, to;  // strands (indices into strands)
+        TaskId to_task;          // the task that owns `to`
+    };
+
     std::vector<Task> tasks;
     std::vector<Strand> strands;
     std::vector<Spawn> spawns;
     std::vector<TaskId> joins;  // children (task ids) joined before a strand
     std::vector<TaskId> succs;
+    std::vector<Signal> signals;  // sorted by (from, to)
     TaskId root = kNoTask;
     std::string shape;  // "fib(n=20,cutoff=0,spawn=both)": what built it
 
@@ -72,6 +84,10 @@ public:
     void spawn(TaskId child, std::uint64_t at);
     // `to` may start only after `from` completes (it is created by from's P if from is last).
     void edge(TaskId from, TaskId to);
+    // Strand `to_strand` of task `to` (counted from 0 within the task; not 0) may start only
+    // after strand `from_strand` of task `from` (another task) has ended: a message sent at the
+    // end of the one and received at the start of the other. Checked at finish.
+    void signal(TaskId from, std::uint32_t from_strand, TaskId to, std::uint32_t to_strand);
     TaskId next_id() const { return static_cast<TaskId>(g_.tasks.size()); }
     // Room for this many of each (saves the copies of growing vectors for big graphs).
     void reserve(std::size_t tasks, std::size_t strands, std::size_t spawns, std::size_t joins);
@@ -83,6 +99,13 @@ private:
     void add_strand(std::uint64_t cost, const TaskId* join, std::size_t njoin);
     TaskGraph g_;
     std::vector<std::pair<TaskId, TaskId>> edges_;
+    struct PendingSignal {
+        TaskId from;
+        std::uint32_t from_strand;
+        TaskId to;
+        std::uint32_t to_strand;
+    };
+    std::vector<PendingSignal> signals_;
 };
 
 // What a run did to each strand (indexed like TaskGraph::strands), for checking: when it
@@ -99,7 +122,8 @@ struct Trace {
 
 // Empty if the trace respects the graph: every strand ran exactly once, in order within its
 // task, no child started before it was spawned, no strand before the children it joins ended,
-// no task before its predecessors ended. Otherwise the first violation found, in words.
+// no task before its predecessors ended, no strand before the strands that signal it ended.
+// Otherwise the first violation found, in words.
 std::string validate(const TaskGraph& g, const Trace& t);
 
 }  // namespace schedlab::sim

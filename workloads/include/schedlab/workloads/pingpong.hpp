@@ -57,6 +57,12 @@ public:
 
     Result check() const;
 
+    // The parameters as given (the simulator builds its graph from them).
+    std::uint64_t pairs() const { return pairs_; }
+    std::uint64_t messages() const { return messages_; }
+    std::uint64_t cap() const { return cap_; }
+    std::uint64_t sample_every() const { return sample_every_; }
+
 private:
     // What one pair leaves behind, written only by its two Gs (samples and pinger_errors by
     // the pinger, the rest by the ponger) and read after the run.
