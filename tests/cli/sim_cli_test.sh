@@ -11,7 +11,7 @@ EXPECT_CMD=$SCHEDLAB
 # shellcheck source=../support/expect_error.sh
 source "$(dirname "$0")/../support/expect_error.sh"  # fails, ok, bad, expect_error
 
-expect_error "workload without a graph" "simulator cannot run spawnwait" sim -w spawnwait -P 2
+expect_error "workload without a graph" "simulator cannot run pipeline" sim -w pipeline -P 2
 expect_error "pingpong too big to simulate" "too many to simulate" sim -w pingpong -P 2 --param pairs=1000 --param messages=100000
 expect_error "unknown workload" "did you mean 'fib'" sim -w fibb -P 2
 expect_error "unknown policy" "did you mean 'cilk-like'" sim -w fib -p cilk-lik -P 2
@@ -49,7 +49,7 @@ b="$T/b.csv"
 cmp -s "$a" "$b" && ok "same command, same CSV" || bad "the CSVs differ: $(diff "$a" "$b" | head -4)"
 for w in "uts --param tree=small" "randdag --param width=16 --param depth=16 --param grain=100" \
          "cholesky --param n=512" "spawnstorm --param n=5000" "fanout --param waves=3 --param n=500" \
-         "pingpong --param pairs=3 --param messages=2000"; do
+         "pingpong --param pairs=3 --param messages=2000" "spawnwait --param n=3000"; do
   # shellcheck disable=SC2086
   "$SCHEDLAB" sim -w $w -p all -P 1,2,16 --topology 2x8 -r 2 > "$T/x1" 2>"$T/log" || bad "sim $w: $(cat "$T/log")"
   # shellcheck disable=SC2086

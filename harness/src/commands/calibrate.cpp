@@ -75,7 +75,7 @@ struct Measured {
     double steal_attempt = 0, steal_per_g = 0, wake = 0, unpark = 0, spin_pause = 0;
     double fib_call_ps = 0, spin_ps = 0, uts_node = 0, gemm_flop_ps = 0;
     double migrate = -1, remote_done = -1, shared_put = 0;  // -1: not measured (one CPU)
-    double ping_pong = 0, clock_read = 0, probe = -1;
+    double ping_pong = 0, clock_read = 0;
     std::size_t stack_lines = 0;  // cache lines of stack a parked fork-join G has in use
     std::vector<std::pair<double, double>> ws_curve;  // (Gs in turn, ns per yield)
 };
@@ -438,65 +438,6 @@ void measure_cross_core(Measured& m, int reps) {
     m.remote_done = std::max(0.0, done[0]);
 }
 
-// What a thief's look at a victim's queue costs the victim: the victim CASes the line that
-// holds its runnext over and over (its runqputs and runqgets) while a thief on the other CPU
-// reads that line once a microsecond or so (its steal attempts); each read makes the victim's
-// next CAS take the line back. The victim's extra time over the same loop with the thief
-// reading a line of its own, divided by the reads the thief made meanwhile.
-void measure_probe(Measured& m, int reps) {
-    if (std::thread::hardware_concurrency() < 2) return;
-    struct alignas(64) Line {
-        std::atomic<std::uintptr_t> v{0};
-    };
-    Line probed, own;
-    constexpr int kOps = 1 << 20;
-    std::atomic<int> state{0};  // 0: idle, 1: probe `probed`, 2: probe `own`, -1: quit
-    std::atomic<std::uint64_t> reads{0};
-    std::thread thief([&] {
-        pin_to_nth_cpu(1);
-        std::uint64_t n = 0;
-        std::uintptr_t acc = 0;
-        for (int st; (st = state.load(std::memory_order_acquire)) >= 0;) {
-            if (st == 0) {
-                cpu_relax_for_calibrate();
-                continue;
-            }
-            acc += (st == 1 ? probed : own).v.load(std::memory_order_acquire);
-            reads.store(++n, std::memory_order_release);
-            for (int i = 0; i < 32; ++i) cpu_relax_for_calibrate();  // the spin pause between passes
-        }
-        own.v.store(acc);
-    });
-    std::vector<double> per_read;
-    std::thread victim([&] {
-        if (!pin_to_nth_cpu(0)) return;
-        auto loop = [&](int st, std::uint64_t& nreads) {
-            std::vector<double> xs;
-            for (int r = 0; r < reps + 1; ++r) {
-                state.store(st, std::memory_order_release);
-                const std::uint64_t r0 = reads.load(std::memory_order_acquire);
-                const auto t0 = Clock::now();
-                for (int i = 0; i < kOps; ++i) {
-                    std::uintptr_t old = probed.v.load(std::memory_order_relaxed);
-                    probed.v.compare_exchange_strong(old, old + 1, std::memory_order_seq_cst);
-                }
-                const double ns = ns_since(t0);
-                nreads = reads.load(std::memory_order_acquire) - r0;
-                state.store(0, std::memory_order_release);
-                if (r > 0) xs.push_back(ns);
-            }
-            return median(xs);
-        };
-        std::uint64_t n_with = 0, n_without = 0;
-        const double with = loop(1, n_with), without = loop(2, n_without);
-        if (n_with > 0) per_read.push_back((with - without) / double(n_with));
-    });
-    victim.join();
-    state.store(-1, std::memory_order_release);
-    thief.join();
-    if (!per_read.empty()) m.probe = std::max(0.0, per_read[0]);
-}
-
 // runnext's put as with more than one P (a CAS) against as with one (plain stores).
 void measure_shared_put(Measured& m, int reps) {
     constexpr int kOps = 1 << 20;
@@ -601,7 +542,6 @@ int cmd_calibrate(const std::vector<std::string>& args, const std::vector<std::s
         measure_steal(m, reps);
         measure_wake(m, reps);
         measure_cross_core(m, reps);
-        measure_probe(m, reps);
         measure_shared_put(m, reps);
         measure_kernels(m, reps);
     } catch (...) {
@@ -630,7 +570,6 @@ int cmd_calibrate(const std::vector<std::string>& args, const std::vector<std::s
     c.shared_put_ns = round_ns(m.shared_put);
     // A round trip is 2 x (switch + local_op + ready) plus 4 channel operations (2 x 2 halves
     // of a hand-off), the rest: chan_op is what is left, so pingpong on 1 P is fitted.
-    if (m.probe >= 0) c.probe_ns = round_ns(m.probe);
     c.chan_op_ns = round_ns((m.ping_pong - 2.0 * double(c.switch_ns + c.local_op_ns + c.ready_ns)) / 4.0);
     c.clock_read_ns = round_ns(m.clock_read);
     {
@@ -664,10 +603,10 @@ int cmd_calibrate(const std::vector<std::string>& args, const std::vector<std::s
                   "#   locked global-queue op %.1f ns; steal %.1f ns per attempt + %.2f ns per G (cross-thread);\n"
                   "#   futex wake %.0f ns in the waker, %.0f ns wake-to-run; across cores: a G's lines %.0f ns,\n"
                   "#   a join counter's RMW %.0f ns (-1: one CPU, not measured); runnext CAS %.1f ns; a parked\n"
-                  "#   fork-join G has %zu cache lines of stack in use; ping-pong round trip %.1f ns;\n#   clock read %.1f ns; a probed line taken back %.0f ns (-1: one CPU)\n",
+                  "#   fork-join G has %zu cache lines of stack in use; ping-pong round trip %.1f ns;\n#   clock read %.1f ns\n",
                   m.spawn_storm, m.spawn_join, m.yield, m.local_op, m.global_op, m.steal_attempt, m.steal_per_g,
                   m.wake, m.unpark, m.migrate, m.remote_done, m.shared_put, m.stack_lines, m.ping_pong,
-                  m.clock_read, m.probe);
+                  m.clock_read);
     text += buf;
     text += "# ns per turn (fork, join, yield) with K Gs in turn:";
     for (const auto& [k, ns] : m.ws_curve) {
@@ -695,8 +634,6 @@ int cmd_calibrate(const std::vector<std::string>& args, const std::vector<std::s
             return m.remote_done >= 0 ? "locked decrement of a counter another CPU last wrote, less one this CPU did"
                                       : nullptr;
         if (key == "shared_put_ns") return "LocalRunQueue::swap_runnext shared (CAS) less unshared";
-        if (key == "probe_ns")
-            return "a CAS loop on a line another CPU reads every ~1 us, less with it reading another line, per read";
         if (key == "chan_op_ns")
             return "(unbuffered ping-pong round trip on 1 P - 2 x (switch + local_op + ready)) / 4";
         if (key == "clock_read_ns") return "std::chrono::steady_clock::now() in a loop";

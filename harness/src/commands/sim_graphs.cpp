@@ -7,6 +7,7 @@
 #include "schedlab/workloads/fanout.hpp"
 #include "schedlab/workloads/pingpong.hpp"
 #include "schedlab/workloads/randdag.hpp"
+#include "schedlab/workloads/spawn_wait.hpp"
 #include "schedlab/workloads/uts.hpp"
 
 namespace schedlab::harness {
@@ -19,8 +20,7 @@ using workloads::Params;
 // Why the simulator has no form of the others.
 const std::map<std::string, std::string>& unsupported() {
     static const std::map<std::string, std::string> why{
-        {"pipeline", "no task graph written for it yet (its stages' channels could be signals)"},
-        {"spawnwait", "no task graph written for it yet (its channels could be signals)"},
+        {"pipeline", "which worker receives which message is decided at run time, not a fixed graph"},
         {"parked", "blocked Gs' memory, which the simulator does not model"},
         {"matmul", "no task graph written for it yet"},
         {"nqueens", "no task graph written for it yet"},
@@ -142,6 +142,30 @@ sim::TaskGraph pingpong_graph(const Params& given, const Params& p, const sim::C
     return g;
 }
 
+// spawnwait: main's strand i spawns G i and ends; strand i + 1 receives G i's message, sent as
+// G i's only strand ends (then G i exits). Nothing joins the Gs, as in the workload.
+sim::TaskGraph spawnwait_graph(const Params& given, const Params& p) {
+    const workloads::SpawnWait w(given);
+    const std::uint64_t n = w.rounds();
+    constexpr std::uint64_t kMaxRounds = 20'000'000;
+    if (n > kMaxRounds)
+        throw ParamError("spawnwait: n = " + std::to_string(n) + " rounds, too many to simulate (at most " +
+                         std::to_string(kMaxRounds) + ")");
+    sim::GraphBuilder b;
+    b.reserve(n + 1, 2 * n + 1, n, 0);
+    const sim::TaskId main = b.begin_task();
+    for (std::uint64_t i = 0; i <= n; ++i) {
+        b.strand(0);
+        if (i < n) b.spawn(static_cast<sim::TaskId>(1 + i), 0);
+    }
+    for (std::uint64_t i = 0; i < n; ++i) {
+        const sim::TaskId g = b.begin_task();
+        b.strand(0);
+        b.signal(g, 0, main, static_cast<std::uint32_t>(i + 1));
+    }
+    return b.finish(main, "spawnwait(" + p.canonical() + ")");
+}
+
 sim::TaskGraph spawnstorm_graph(const Params& p) {
     sim::shapes::SpawnStormParams s;
     s.n = static_cast<std::uint32_t>(p.get_int("n", 0, 100'000'000));
@@ -165,7 +189,7 @@ sim::TaskGraph cholesky_graph(const Params& p, const sim::CostModel& cost) {
 
 std::string sim_unsupported(const std::string& workload) {
     if (workload == "fib" || workload == "uts" || workload == "randdag" || workload == "spawnstorm" ||
-        workload == "cholesky" || workload == "fanout" || workload == "pingpong")
+        workload == "cholesky" || workload == "fanout" || workload == "pingpong" || workload == "spawnwait")
         return "";
     const auto it = unsupported().find(workload);
     return it != unsupported().end() ? it->second : "no task graph written for it";
@@ -182,6 +206,7 @@ sim::TaskGraph sim_graph(const std::string& workload, const Params& given, const
     if (workload == "spawnstorm") return spawnstorm_graph(full);
     if (workload == "fanout") return fanout_graph(given, full, cost);
     if (workload == "pingpong") return pingpong_graph(given, full, cost);
+    if (workload == "spawnwait") return spawnwait_graph(given, full);
     if (workload == "cholesky") {
         if (full.get_bool("measure")) throw ParamError("cholesky: measure=1 is not simulated");
         return cholesky_graph(full, cost);

@@ -26,9 +26,6 @@
 //                   the done() on the parent's join counter is a cross-core read-modify-write
 //   shared_put_ns   extra, per spawn or ready with more than one P: runnext's CAS (with one P
 //                   the runtime's run queue uses plain stores)
-//   probe_ns        extra, per run-queue operation of a P's own (a G put or taken) that follows
-//                   a steal attempt on it: the thief read the queue's lines, the owner's write
-//                   must take them back (charged once per attempt seen)
 //   chan_op_ns      per channel operation of a signal (simulator.hpp): one to the sender per
 //                   signal sent, one to the receiver per signal it receives, whether or not
 //                   either blocks (blocking adds a switch, and the send a ready, as usual); a
@@ -80,7 +77,6 @@ namespace schedlab::sim {
       "partly overlapped)")                                                                      \
     X(remote_done_ns, 200, "estimate: one cross-core read-modify-write (2026-11-23 VM: ~200 ns)") \
     X(shared_put_ns, 5, "estimate: one uncontended CAS on a line the P owns")                      \
-    X(probe_ns, 50, "estimate: a line another core read taken back for a write (2026-11-23 VM: 40-100 ns)") \
     X(chan_op_ns, 10, "estimate: half of an unbuffered hand-off (a round trip of 2 is ~80 ns on the VM)") \
     X(fib_call_ps, 2000, "kernel, estimate: one call of fib's serial recursion, in ps")        \
     X(spin_ps_per_iter, 1500, "kernel, estimate: one step of workloads' spin loop, in ps")       \

@@ -165,7 +165,6 @@ struct Simulator<Policy>::Impl {
         bool idle = false;
         bool wake_spinning = false;
         bool pause_remote = false;
-        bool probed = false;  // a thief read this P's queue lines since its last queue op
         std::uint32_t pause_victim = 0;
         TaskId pause_g = kNoTask;  // the victim's runnext when the pause began
         std::uint64_t spin_deadline = 0;
@@ -272,15 +271,7 @@ struct Simulator<Policy>::Impl {
         global.push_back(t_id);
     }
 
-    // The owner's write to its queue after a thief read the lines: take them back.
-    void reclaim(P& p, std::uint64_t& t) {
-        if (!p.probed) return;
-        p.probed = false;
-        charge(t, cost.probe_ns);
-    }
-
     void runqput(P& p, TaskId id, bool next, std::uint64_t& t) {
-        reclaim(p, t);
         if (next) {
             std::swap(id, p.runnext);
             if (id == kNoTask) return;  // the kicked-out runnext, if any, goes to the tail
@@ -299,7 +290,6 @@ struct Simulator<Policy>::Impl {
     }
 
     TaskId runqget(P& p, bool& inherit, std::uint64_t& t) {
-        if (p.runnext != kNoTask || p.head != p.tail) reclaim(p, t);
         if (p.runnext != kNoTask) {
             const TaskId id = p.runnext;
             p.runnext = kNoTask;
@@ -632,7 +622,6 @@ struct Simulator<Policy>::Impl {
         P& q = ps[v];
         ++r.counters.steal_attempts;
         const bool remote = topo.nodes > 1 && !topo.same_node(p.id, v);
-        q.probed = true;
         std::uint64_t t = now;
         charge(t, cost.steal_attempt_ns);
         if (remote) {

@@ -41,6 +41,7 @@ public:
     }
 
     Result check() const;
+    std::uint64_t rounds() const { return n_; }  // n, as given
 
 private:
     std::uint64_t n_ = 0;
