@@ -35,7 +35,7 @@ def err(sim, real):
 
 
 def short(params):
-    keep = [kv for kv in params.split(";") if kv.split("=")[0] in ("n", "spawn", "tree", "width", "grain")]
+    keep = [kv for kv in params.split(";") if kv.split("=")[0] in ("n", "spawn", "tree", "width", "grain", "waves", "messages")]
     return ",".join(keep)
 
 
