@@ -37,10 +37,14 @@
 //
 // What is not simulated: preemption of a running G (no sysmon: a strand runs to its end, as
 // in the runtime, which has no sysmon either), system calls, a send blocked on a full channel
-// (signals never block their sender; select is not modelled), cache effects beyond those above (false sharing,
-// the workloads' own data), memory, and the runtime's races (a probe sees a victim exactly as it is at that
-// virtual instant; an operation takes effect at the instant it starts, its cost is charged
-// after). Several readies at a task's end are applied at once and charged one after another.
+// (signals never block their sender; select is not modelled), cache effects beyond those
+// above (false sharing, the workloads' own data), memory, and the runtime's races (a probe
+// sees a victim exactly as it is at that virtual instant; an operation takes effect at the
+// instant its step starts and its cost is charged after, except that with 2+ Ps a G made
+// runnable enters its P's queue only when the step's charges are paid, at the P's next step:
+// otherwise a G would sit visibly in runnext, to thieves and to a parking M's re-check, for
+// the whole of its spawn's cost and more). Several readies in one step are charged one after
+// another and published together.
 //
 // Determinism: a run is a pure function of (graph, options, bundle). Events are ordered by
 // (virtual time, P), victim orders are seeded from SimOptions::seed as in the runtime, and

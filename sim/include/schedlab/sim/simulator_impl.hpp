@@ -173,6 +173,9 @@ struct Simulator<Policy>::Impl {
         std::vector<std::uint32_t> victims;
         typename Victim::State victim{};
         TaskId ring[detail::kRingSize];
+        // Gs made runnable by this P's step, charged there and put into its queue when the
+        // step's costs are paid (at its next step): other Ps see them from then on.
+        std::vector<TaskId> pending;
 
         std::uint32_t queued() const { return tail - head; }
     };
@@ -429,16 +432,34 @@ struct Simulator<Policy>::Impl {
         init_g(id, p.id);
         ++r.counters.spawns;
         charge(t, cost.spawn_ns);
-        if (shared) charge(t, cost.shared_put_ns);
-        runqput(p, id, kRunnext, t);
-        wakep(t);
+        publish(p, id, t);
     }
 
     void ready(P& p, TaskId id, std::uint64_t& t) {
         charge(t, cost.ready_ns);
-        if (shared) charge(t, cost.shared_put_ns);
-        runqput(p, id, kRunnext, t);
-        wakep(t);
+        publish(p, id, t);
+    }
+
+    // runqput(next) and wakep. With one P nobody else looks, so at once; with more, the put
+    // is visible to other Ps only after the step's charged time (flush at the next step), not
+    // from the instant the step began: a G being created is not in the queue while its
+    // spawn is still being paid for.
+    void publish(P& p, TaskId id, std::uint64_t& t) {
+        if (!shared) {
+            runqput(p, id, kRunnext, t);
+            return;
+        }
+        charge(t, cost.shared_put_ns);
+        p.pending.push_back(id);
+    }
+
+    std::uint64_t flush(P& p, std::uint64_t t) {
+        for (const TaskId id : p.pending) {
+            runqput(p, id, kRunnext, t);
+            wakep(t);
+        }
+        p.pending.clear();
+        return t;
     }
 
     std::uint64_t run(P& p, std::uint64_t now) {
@@ -709,6 +730,7 @@ struct Simulator<Policy>::Impl {
     }
 
     std::uint64_t step(P& p, std::uint64_t now) {
+        if (!p.pending.empty()) now = flush(p, now);
         switch (p.phase) {
             case Phase::Run: return run(p, now);
             case Phase::Schedule: return schedule(p, now);
