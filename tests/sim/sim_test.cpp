@@ -515,3 +515,31 @@ TEST(Sim, ASignalThatArrivesFirstDoesNotBlock) {
     ASSERT_TRUE(r.result_ok) << r.error;
     EXPECT_EQ(r.counters.gs_run, 4u);  // root, 1, 2, root again: task 2 ran through
 }
+
+TEST(Sim, AGIsVisibleToThievesOnlyOnceItsReadyIsPaidFor) {
+    // B blocks for A's message; A's P readies B at a cost of 1 ms while the other P spins and
+    // would steal B from runnext after the pause. B must not be seen, or run, before the
+    // ready is paid for.
+    sim::GraphBuilder b;
+    const auto root = b.begin_task();
+    b.strand(0);
+    b.spawn(1, 0);
+    b.spawn(2, 0);
+    b.strand(0, {1, 2});
+    b.begin_task();  // A
+    b.strand(10);
+    b.begin_task();  // B
+    b.strand(0);
+    b.strand(10);
+    b.signal(1, 0, 2, 1);
+    const auto g = b.finish(root, "x");
+    sim::CostModel c = sim::CostModel::zero();
+    c.ready_ns = 1'000'000;
+    c.runnext_steal_pause_ns = 3000;
+    for (std::uint64_t seed : {1, 2, 3}) {
+        const auto r = run<policies::Go>(g, 2, seed, true, {0, 1, {}, {}}, c);
+        ASSERT_TRUE(r.result_ok) << r.error;
+        const auto sent = r.trace.strands[g.tasks[1].strand_begin].end;
+        EXPECT_GE(r.trace.strands[g.tasks[2].strand_begin + 1].start, sent + c.ready_ns) << seed;
+    }
+}
