@@ -125,7 +125,7 @@ struct Simulator<Policy>::Impl {
     using Steal = typename Policy::steal;
     static constexpr bool kRunnext = Policy::runnext::enabled;
 
-    enum class Phase : std::uint8_t { Schedule, Run, Steal, StealPause, Park, Wake, Parked };
+    enum class Phase : std::uint8_t { Schedule, Run, Boundary, Steal, StealPause, Park, Wake, Parked };
 
     // A G: where its task is in its body. Written whole when its task is created (init_g), not
     // before: the array is allocated without being touched, so a graph of millions of tasks
@@ -165,6 +165,8 @@ struct Simulator<Policy>::Impl {
         bool idle = false;
         bool wake_spinning = false;
         bool pause_remote = false;
+        std::uint64_t ended_at = 0;  // Boundary: when the strand ended
+        std::uint64_t rng = 0;       // the pause's overshoot (steal_pause), seeded per P
         std::uint32_t pause_victim = 0;
         TaskId pause_g = kNoTask;  // the victim's runnext when the pause began
         std::uint64_t spin_deadline = 0;
@@ -504,7 +506,25 @@ struct Simulator<Policy>::Impl {
         const auto& task = g.tasks[id];
         if (tracing) rec[s.strand].end = now;
         std::uint64_t t = now;
-        if (signalling) send_signals(p, s.strand, t);
+        if (signalling) {
+            send_signals(p, s.strand, t);
+            if (!p.pending.empty()) {
+                // The readied receivers enter the queue once the sends are paid for; this G
+                // goes on to its next strand (a receive, perhaps a park) in the next step.
+                p.ended_at = now;
+                p.phase = Phase::Boundary;
+                return t;
+            }
+        }
+        return cross_boundary(p, now, t);
+    }
+
+    // After strand s.strand of the running G ended at `ended` (and its sends, charged up to t):
+    // go on to its next strand, or block there, or complete the task.
+    std::uint64_t cross_boundary(P& p, std::uint64_t ended, std::uint64_t t) {
+        const TaskId id = p.cur;
+        GState& s = gs[id];
+        const auto& task = g.tasks[id];
         if (s.strand + 1 < task.strand_end) {
             // A join: wait for the listed children that have not completed yet.
             const auto& next = g.strands[++s.strand];
@@ -534,6 +554,7 @@ struct Simulator<Policy>::Impl {
                     ++rec[s.strand].runs;
                 }
                 ++strand_runs;
+                p.phase = Phase::Run;
                 return t;
             }
             s.waiting = waiting;  // the G parks; the last child or sender readies it
@@ -555,7 +576,7 @@ struct Simulator<Policy>::Impl {
             if (--preds_left[g.succs[e]] == 0) create(p, g.succs[e], t);
         if (++completed == g.tasks.size()) {
             finished = true;
-            r.makespan_ns = now;
+            r.makespan_ns = ended;
         }
         return t;
     }
@@ -620,6 +641,18 @@ struct Simulator<Policy>::Impl {
         return start(p, last, false, t);
     }
 
+    // The pause before taking a victim's runnext: the runtime spins until a clock read passes
+    // the deadline, so it overshoots by up to one turn of its loop (a clock read and a
+    // cpu_relax); drawn here from a seeded generator, which also keeps a strictly periodic
+    // victim (a ping-pong) from locking in phase with an exact pause.
+    std::uint64_t steal_pause(P& p) {
+        p.rng ^= p.rng << 13;
+        p.rng ^= p.rng >> 7;
+        p.rng ^= p.rng << 17;
+        const std::uint64_t turn = cost.clock_read_ns + cost.spin_pause_ns / 32 + 1;
+        return cost.runnext_steal_pause_ns + p.rng % turn;
+    }
+
     // One probe of steal_work, or the end of a pass (4 rounds for Go's order).
     std::uint64_t steal(P& p, std::uint64_t now) {
         while (p.vidx == p.victims.size()) {
@@ -660,7 +693,7 @@ struct Simulator<Policy>::Impl {
             p.pause_remote = remote;
             p.pause_g = q.runnext;
             p.phase = Phase::StealPause;
-            return t + cost.runnext_steal_pause_ns;
+            return t + steal_pause(p);
         }
         return t;
     }
@@ -679,7 +712,7 @@ struct Simulator<Policy>::Impl {
             // looks again (runqgrab's retry), pausing for the new one.
             p.pause_g = q.runnext;
             p.phase = Phase::StealPause;
-            return now + cost.runnext_steal_pause_ns;
+            return now + steal_pause(p);
         }
         const TaskId id = q.runnext;
         q.runnext = kNoTask;
@@ -733,6 +766,7 @@ struct Simulator<Policy>::Impl {
         if (!p.pending.empty()) now = flush(p, now);
         switch (p.phase) {
             case Phase::Run: return run(p, now);
+            case Phase::Boundary: return cross_boundary(p, p.ended_at, now);
             case Phase::Schedule: return schedule(p, now);
             case Phase::Steal: return steal(p, now);
             case Phase::StealPause: return steal_after_pause(p, now);
@@ -766,6 +800,7 @@ struct Simulator<Policy>::Impl {
         for (std::uint32_t i = 0; i < procs; ++i) {
             ps[i].id = i;
             Victim::init(ps[i].victim, i, topo, opts.seed);
+            ps[i].rng = opts.seed * 0x9e3779b97f4a7c15ull + i + 1;
         }
         // launch: main is spawned onto P0's ring (not runnext), then every M starts looking.
         std::uint64_t t0 = 0;
