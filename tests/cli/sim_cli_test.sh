@@ -49,7 +49,8 @@ b="$T/b.csv"
 cmp -s "$a" "$b" && ok "same command, same CSV" || bad "the CSVs differ: $(diff "$a" "$b" | head -4)"
 for w in "uts --param tree=small" "randdag --param width=16 --param depth=16 --param grain=100" \
          "cholesky --param n=512" "spawnstorm --param n=5000" "fanout --param waves=3 --param n=500" \
-         "pingpong --param pairs=3 --param messages=2000" "spawnwait --param n=3000"; do
+         "pingpong --param pairs=3 --param messages=2000" "spawnwait --param n=3000" \
+         "nqueens --param n=8" "matmul --param n=100 --param leaf=16"; do
   # shellcheck disable=SC2086
   "$SCHEDLAB" sim -w $w -p all -P 1,2,16 --topology 2x8 -r 2 > "$T/x1" 2>"$T/log" || bad "sim $w: $(cat "$T/log")"
   # shellcheck disable=SC2086
@@ -59,6 +60,15 @@ for w in "uts --param tree=small" "randdag --param width=16 --param depth=16 --p
   else
     bad "sim $w: not deterministic or not ok"
   fi
+done
+# The simulated graphs have exactly the real runs' tasks.
+for w in "nqueens --param n=8" "nqueens --param n=10 --param cutoff=3" "matmul --param n=100 --param leaf=16" \
+         "uts --param tree=small" "fanout --param waves=2 --param n=300"; do
+  # shellcheck disable=SC2086
+  st=$("$SCHEDLAB" sim -w $w -P 2 -r 1 2>/dev/null | tail -1 | cut -d, -f14)
+  # shellcheck disable=SC2086
+  rt=$("$SCHEDLAB" run -w $w -P 2 -r 1 --warmup 0 2>/dev/null | tail -1 | cut -d, -f14)
+  [ -n "$st" ] && [ "$st" = "$rt" ] && ok "sim $w: $st tasks, as the real run" || bad "sim $w: $st tasks, real $rt"
 done
 [ "$(awk -F, 'NR > 1 && $11 == 16 && $4 == "numa" && $22 > 0' "$T/x1" | wc -l)" -ge 1 ] \
   && ok "remote steal attempts on 2x8" || bad "no remote steal attempts counted"

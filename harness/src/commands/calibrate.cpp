@@ -42,6 +42,8 @@
 #include "schedlab/runtime/schedlab.hpp"
 #include "schedlab/sim/cost_model.hpp"
 #include "schedlab/workloads/grain.hpp"
+#include "schedlab/workloads/matmul.hpp"
+#include "schedlab/workloads/nqueens.hpp"
 #include "schedlab/workloads/uts.hpp"
 
 namespace schedlab::harness {
@@ -75,7 +77,7 @@ struct Measured {
     double steal_attempt = 0, steal_per_g = 0, wake = 0, unpark = 0, spin_pause = 0;
     double fib_call_ps = 0, spin_ps = 0, uts_node = 0, gemm_flop_ps = 0;
     double migrate = -1, remote_done = -1, shared_put = 0;  // -1: not measured (one CPU)
-    double ping_pong = 0, clock_read = 0;
+    double ping_pong = 0, clock_read = 0, nqueens_call_ps = 0, leaf_flop_ps = 0;
     std::size_t stack_lines = 0;  // cache lines of stack a parked fork-join G has in use
     std::vector<std::pair<double, double>> ws_curve;  // (Gs in turn, ns per yield)
 };
@@ -471,6 +473,26 @@ void measure_kernels(Measured& m, int reps) {
     m.fib_call_ps = 1000.0 * per_unit(reps, double(calls), [&] { sink = fib_serial(n); });
     m.spin_ps = 1000.0 / workloads::spin_iters_per_ns();
     {
+        const workloads::NQueens::Board b{11, 0, 0, 0, 0};
+        const auto calls = static_cast<double>(workloads::NQueens::serial_calls(b));
+        m.nqueens_call_ps = 1000.0 * per_unit(reps, calls, [&] { sink = workloads::NQueens::serial(b); });
+    }
+    {
+        // The matmul workload's default leaf (64) on its default matrices (512 x 512): blocks
+        // are views with a leading dimension of 512, visited in turn as the recursion does.
+        constexpr std::int64_t n = 512, b = 64, nb = n / b;
+        std::vector<double> x, y, z(n * n, 0.0);
+        workloads::matmul_detail::random_inputs(1, n, x, y);
+        m.leaf_flop_ps = 1000.0 * per_unit(reps, 2.0 * n * n * n, [&] {
+            for (std::int64_t i = 0; i < nb; ++i)
+                for (std::int64_t j = 0; j < nb; ++j)
+                    for (std::int64_t k = 0; k < nb; ++k)
+                        workloads::matmul_detail::leaf_multiply(&z[(i + j * n) * b], n, &x[(i + k * n) * b], n,
+                                                                &y[(k + j * n) * b], n, b, b, b);
+        });
+        sink = static_cast<std::uint64_t>(z[0] != 0);
+    }
+    {
         constexpr int kReads = 1 << 20;
         m.clock_read = per_unit(reps, kReads, [&] {
             for (int i = 0; i < kReads; ++i) sink = sink + static_cast<std::uint64_t>(Clock::now().time_since_epoch().count());
@@ -572,6 +594,8 @@ int cmd_calibrate(const std::vector<std::string>& args, const std::vector<std::s
     // of a hand-off), the rest: chan_op is what is left, so pingpong on 1 P is fitted.
     c.chan_op_ns = round_ns((m.ping_pong - 2.0 * double(c.switch_ns + c.local_op_ns + c.ready_ns)) / 4.0);
     c.clock_read_ns = round_ns(m.clock_read);
+    c.nqueens_call_ps = round_ns(m.nqueens_call_ps);
+    c.leaf_flop_ps = round_ns(m.leaf_flop_ps);
     {
         std::uint64_t* reuse[] = {&c.reuse_64_ns, &c.reuse_256_ns, &c.reuse_1024_ns, &c.reuse_4096_ns,
                                   &c.reuse_16384_ns, &c.reuse_65536_ns};
@@ -637,6 +661,8 @@ int cmd_calibrate(const std::vector<std::string>& args, const std::vector<std::s
         if (key == "chan_op_ns")
             return "(unbuffered ping-pong round trip on 1 P - 2 x (switch + local_op + ready)) / 4";
         if (key == "clock_read_ns") return "std::chrono::steady_clock::now() in a loop";
+        if (key == "nqueens_call_ps") return "nqueens' serial search of an 11 x 11 board, per call, in ps";
+        if (key == "leaf_flop_ps") return "matmul's leaf product, 64 x 64 blocks of 512 x 512 matrices, per flop, in ps";
         if (key.rfind("reuse_", 0) == 0) return "a turn (fork, join, yield) among K Gs on 1 P, less with 1 G (curve above)";
         if (key == "fib_call_ps") return "serial naive fib(27), per call, in ps";
         if (key == "spin_ps_per_iter") return "workloads::spin_iters_per_ns, inverted, in ps";

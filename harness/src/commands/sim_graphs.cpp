@@ -5,6 +5,8 @@
 
 #include "schedlab/sim/generators.hpp"
 #include "schedlab/workloads/fanout.hpp"
+#include "schedlab/workloads/matmul.hpp"
+#include "schedlab/workloads/nqueens.hpp"
 #include "schedlab/workloads/pingpong.hpp"
 #include "schedlab/workloads/randdag.hpp"
 #include "schedlab/workloads/spawn_wait.hpp"
@@ -22,8 +24,6 @@ const std::map<std::string, std::string>& unsupported() {
     static const std::map<std::string, std::string> why{
         {"pipeline", "which worker receives which message is decided at run time, not a fixed graph"},
         {"parked", "blocked Gs' memory, which the simulator does not model"},
-        {"matmul", "no task graph written for it yet"},
-        {"nqueens", "no task graph written for it yet"},
     };
     return why;
 }
@@ -166,6 +166,121 @@ sim::TaskGraph spawnwait_graph(const Params& given, const Params& p) {
     return b.finish(main, "spawnwait(" + p.canonical() + ")");
 }
 
+// nqueens: the workload's search tree, a task per legal placement above the cutoff (breadth
+// first, so ids are handed out in order). A placing node costs one call, spawns its children
+// and joins them; a complete board one call; a board at the cutoff its serial search's calls.
+sim::TaskGraph nqueens_graph(const Params& given, const Params& p, const sim::CostModel& cost) {
+    using Board = workloads::NQueens::Board;
+    const workloads::NQueens w(given);
+    const int cutoff = w.cutoff();
+    constexpr std::size_t kMaxNodes = 20'000'000;
+    sim::GraphBuilder b;
+    std::vector<Board> nodes{w.board()};
+    std::vector<sim::TaskId> kids;
+    for (std::size_t i = 0; i < nodes.size(); ++i) {
+        b.begin_task();
+        const Board node = nodes[i];
+        if (node.row == node.n) {
+            b.strand(cost.nqueens_call_ps / 1000);
+            continue;
+        }
+        if (cutoff > 0 && node.row >= cutoff) {
+            b.strand(workloads::NQueens::serial_calls(node) * cost.nqueens_call_ps / 1000);
+            continue;
+        }
+        const std::uint64_t call = cost.nqueens_call_ps / 1000;
+        b.strand(call);
+        kids.clear();
+        for (std::uint32_t avail = node.free(); avail != 0; avail &= avail - 1) {
+            if (nodes.size() >= kMaxNodes)
+                throw ParamError("nqueens: more than " + std::to_string(kMaxNodes) +
+                                 " tasks, too many to simulate (raise cutoff)");
+            kids.push_back(static_cast<sim::TaskId>(nodes.size()));
+            nodes.push_back(node.with(avail & (0u - avail)));
+            b.spawn(kids.back(), call);
+        }
+        b.strand_joining(0, kids);  // a node with no legal placement joins nothing
+    }
+    return b.finish(0, "nqueens(" + p.canonical() + ")");
+}
+
+// matmul: the workload's recursion. A G's body is a program of work, spawns and joins: each
+// phase of a split spawns all its products but the last, runs the last inline (recursing in
+// the same G) and joins the spawned ones; a leaf is work of 2 m k q flops at leaf_flop_ps.
+class MatmulBuilder {
+public:
+    MatmulBuilder(sim::GraphBuilder& b, std::int64_t leaf, std::uint64_t flop_ps) : b_(b), leaf_(leaf), flop_ps_(flop_ps) {}
+
+    // A task computing C (m x k) * (k x q); returns its id (its children are built first).
+    sim::TaskId task(std::int64_t m, std::int64_t k, std::int64_t q) {
+        std::vector<Op> prog;
+        body(prog, m, k, q);
+        const sim::TaskId id = b_.begin_task();
+        // Strands end at joins; spawns sit at their offset into the strand.
+        std::size_t i = 0;
+        std::vector<sim::TaskId> join;
+        for (;;) {
+            std::uint64_t cost = 0;
+            std::size_t j = i;
+            for (; j < prog.size() && prog[j].kind != Op::Join; ++j)
+                if (prog[j].kind == Op::Work) cost += prog[j].ns;
+            b_.strand_joining(cost, join);
+            std::uint64_t at = 0;
+            for (std::size_t x = i; x < j; ++x) {
+                if (prog[x].kind == Op::Work) at += prog[x].ns;
+                else b_.spawn(prog[x].child, at);
+            }
+            if (j == prog.size()) break;
+            join = prog[j].joined;
+            i = j + 1;
+        }
+        return id;
+    }
+
+private:
+    struct Op {
+        enum Kind { Work, Spawn, Join } kind;
+        std::uint64_t ns = 0;
+        sim::TaskId child = 0;
+        std::vector<sim::TaskId> joined;
+    };
+
+    void body(std::vector<Op>& prog, std::int64_t m, std::int64_t k, std::int64_t q) {
+        if (m <= leaf_ && k <= leaf_ && q <= leaf_) {
+            prog.push_back({Op::Work, static_cast<std::uint64_t>(2 * m * k * q) * flop_ps_ / 1000, 0, {}});
+            return;
+        }
+        using workloads::Matmul;
+        const auto ms = Matmul::halves(m, leaf_), ks = Matmul::halves(k, leaf_), qs = Matmul::halves(q, leaf_);
+        for (int kk = 0; kk < 2 && ks[kk] > 0; ++kk) {
+            std::vector<std::array<std::int64_t, 3>> sub;
+            for (int ii = 0; ii < 2 && ms[ii] > 0; ++ii)
+                for (int jj = 0; jj < 2 && qs[jj] > 0; ++jj) sub.push_back({ms[ii], ks[kk], qs[jj]});
+            std::vector<sim::TaskId> spawned;
+            for (std::size_t i = 0; i + 1 < sub.size(); ++i) {
+                spawned.push_back(task(sub[i][0], sub[i][1], sub[i][2]));
+                prog.push_back({Op::Spawn, 0, spawned.back(), {}});
+            }
+            body(prog, sub.back()[0], sub.back()[1], sub.back()[2]);
+            if (!spawned.empty()) prog.push_back({Op::Join, 0, 0, std::move(spawned)});
+        }
+    }
+
+    sim::GraphBuilder& b_;
+    std::int64_t leaf_;
+    std::uint64_t flop_ps_;
+};
+
+sim::TaskGraph matmul_graph(const Params& p, const sim::CostModel& cost) {
+    const auto n = p.get_int("n", 1, 4096), leaf = p.get_int("leaf", 1, 4096);
+    if ((n / leaf) * (n / leaf) * (n / leaf) > 20'000'000)
+        throw ParamError("matmul: (n/leaf)^3 leaves, too many to simulate (raise leaf)");
+    sim::GraphBuilder b;
+    MatmulBuilder mb(b, leaf, cost.leaf_flop_ps);
+    const sim::TaskId root = mb.task(n, n, n);
+    return b.finish(root, "matmul(" + p.canonical() + ")");
+}
+
 sim::TaskGraph spawnstorm_graph(const Params& p) {
     sim::shapes::SpawnStormParams s;
     s.n = static_cast<std::uint32_t>(p.get_int("n", 0, 100'000'000));
@@ -189,7 +304,8 @@ sim::TaskGraph cholesky_graph(const Params& p, const sim::CostModel& cost) {
 
 std::string sim_unsupported(const std::string& workload) {
     if (workload == "fib" || workload == "uts" || workload == "randdag" || workload == "spawnstorm" ||
-        workload == "cholesky" || workload == "fanout" || workload == "pingpong" || workload == "spawnwait")
+        workload == "cholesky" || workload == "fanout" || workload == "pingpong" || workload == "spawnwait" ||
+        workload == "nqueens" || workload == "matmul")
         return "";
     const auto it = unsupported().find(workload);
     return it != unsupported().end() ? it->second : "no task graph written for it";
@@ -207,6 +323,8 @@ sim::TaskGraph sim_graph(const std::string& workload, const Params& given, const
     if (workload == "fanout") return fanout_graph(given, full, cost);
     if (workload == "pingpong") return pingpong_graph(given, full, cost);
     if (workload == "spawnwait") return spawnwait_graph(given, full);
+    if (workload == "nqueens") return nqueens_graph(given, full, cost);
+    if (workload == "matmul") return matmul_graph(full, cost);
     if (workload == "cholesky") {
         if (full.get_bool("measure")) throw ParamError("cholesky: measure=1 is not simulated");
         return cholesky_graph(full, cost);

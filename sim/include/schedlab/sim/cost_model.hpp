@@ -82,6 +82,8 @@ namespace schedlab::sim {
     X(spin_ps_per_iter, 1500, "kernel, estimate: one step of workloads' spin loop, in ps")       \
     X(uts_node_ns, 500, "kernel, estimate: one UTS node at granularity 1 (a SHA-1 of 24 bytes)") \
     X(gemm_flop_ps, 100, "kernel, estimate: one flop of a tile GEMM (Eigen), in ps")                \
+    X(nqueens_call_ps, 3000, "kernel, estimate: one call of nqueens' serial search, in ps")         \
+    X(leaf_flop_ps, 300, "kernel, estimate: one flop of matmul's leaf product (Eigen lazyProduct), in ps") \
     X(clock_read_ns, 25, "kernel, estimate: one steady_clock::now() (pingpong times a round trip with two)")
 
 struct CostModel {

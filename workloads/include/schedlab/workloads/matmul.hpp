@@ -93,6 +93,13 @@ public:
         return r;
     }
 
+    // How a dimension is split: in two, the first half the smaller, once larger than a leaf
+    // (public for the simulator's graph of the recursion).
+    static std::array<matmul_detail::Index, 2> halves(matmul_detail::Index x, matmul_detail::Index leaf) {
+        if (x <= leaf) return {x, 0};
+        return {x / 2, x - x / 2};
+    }
+
 private:
     using Index = matmul_detail::Index;
 
@@ -150,11 +157,6 @@ private:
             tasks = multiply<R>(c, a, b, m, k, q, leaf);
         }
     };
-
-    static std::array<Index, 2> halves(Index x, Index leaf) {
-        if (x <= leaf) return {x, 0};
-        return {x / 2, x - x / 2};
-    }
 
     Index n_ = 0;
     Index leaf_ = 0;

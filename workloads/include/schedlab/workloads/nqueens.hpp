@@ -63,7 +63,8 @@ public:
         return r;
     }
 
-private:
+    // The search tree, public for the simulator's graph of it: a node is a partial placement;
+    // its children are b.with(bit) for each bit of b.free(), in increasing bit order.
     // Queens placed in rows 0..row-1, as bit masks of the columns they attack in `row`.
     struct Board {
         int n;
@@ -76,10 +77,8 @@ private:
             return {n, row + 1, cols | bit, (left | bit) << 1, (right | bit) >> 1};
         }
     };
-    struct Answer {
-        std::uint64_t solutions = 0;
-        std::uint64_t tasks = 0;
-    };
+    Board board() const { return {n_, 0, 0, 0, 0}; }
+    int cutoff() const { return cutoff_; }
 
     static std::uint64_t serial(const Board& b) {
         if (b.row == b.n) return 1;
@@ -88,6 +87,21 @@ private:
             count += serial(b.with(avail & -avail));
         return count;
     }
+    // Calls serial(b) makes, itself included.
+    static std::uint64_t serial_calls(const Board& b) {
+        if (b.row == b.n) return 1;
+        std::uint64_t calls = 1;
+        for (std::uint32_t avail = b.free(); avail != 0; avail &= avail - 1)
+            calls += serial_calls(b.with(avail & -avail));
+        return calls;
+    }
+
+private:
+    struct Answer {
+        std::uint64_t solutions = 0;
+        std::uint64_t tasks = 0;
+    };
+
 
     template <class R>
     static Answer place(const Board& b, int cutoff) {
