@@ -6,7 +6,9 @@ Usage: validate_sim_plot.py REAL.csv SIM.csv OUTDIR
 Writes OUTDIR/sim_validation.csv (per workload, params, policy and procs: the median wall
 time and steals of each, the simulator's error in % of the real value) and
 OUTDIR/sim_validation.png (two panels, wall time and steals, bars side by side, each pair
-annotated with the error).
+annotated with the error). If OUTDIR/cpu_speeds.csv is there (scripts/validate_sim writes it:
+each CPU's speed at the start of each round of real runs), it also says how unequal the CPUs
+were, since the simulator's cores are all alike.
 """
 import csv
 import statistics
@@ -37,6 +39,28 @@ def err(sim, real):
 def short(params):
     keep = [kv for kv in params.split(";") if kv.split("=")[0] in ("n", "spawn", "tree", "width", "grain", "waves", "messages")]
     return ",".join(keep)
+
+
+def cpu_speed_note(path):
+    """'cpuN X ns, ...; slowest/fastest per round: median R, max M', or '' without the file."""
+    try:
+        with open(path, newline="") as f:
+            rows = list(csv.DictReader(f))
+    except FileNotFoundError:
+        return ""
+    per_cpu, per_round = {}, {}
+    for r in rows:
+        ns = float(r["chain_step_ns"])
+        if ns <= 0:
+            continue
+        per_cpu.setdefault(r["cpu"], []).append(ns)
+        per_round.setdefault(r["round"], []).append(ns)
+    ratios = [max(v) / min(v) for v in per_round.values() if len(v) > 1]
+    text = ", ".join(f"cpu{c} {statistics.median(v):.2f}" for c, v in sorted(per_cpu.items()))
+    text = f"CPU speed (ns per chain step, median of rounds): {text}"
+    if ratios:
+        text += f"; slowest/fastest CPU per round: median {statistics.median(ratios):.2f}, max {max(ratios):.2f}"
+    return text
 
 
 def main():
@@ -75,13 +99,17 @@ def main():
         ax.set_xticks(list(x))
         ax.set_xticklabels(labels, rotation=60, ha="right", fontsize=7)
         ax.legend()
-    axes[0].set_title("simulator vs real runtime (error of the simulator in % of the real median)")
+    note = cpu_speed_note(f"{outdir}/cpu_speeds.csv")
+    axes[0].set_title("simulator vs real runtime (error of the simulator in % of the real median)"
+                      + (f"\n{note}" if note else ""), fontsize=9)
     fig.tight_layout()
     fig.savefig(f"{outdir}/sim_validation.png", dpi=110)
     for r in rows:
         print(f"{r['workload']:9} {short(r['params']):22} {r['policy']:10} P={r['procs']}  wall "
               f"{r['real_wall_ns'] / 1e6:8.2f} ms real {r['sim_wall_ns'] / 1e6:8.2f} ms sim {r['wall_err_pct']:+6.1f}%   "
               f"steals {r['real_steals']:8.0f} real {r['sim_steals']:8.0f} sim")
+    if note:
+        print(note)
 
 
 if __name__ == "__main__":

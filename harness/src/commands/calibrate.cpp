@@ -302,6 +302,76 @@ bool pin_to_nth_cpu(unsigned i) {
     return false;
 }
 
+// The CPUs this process may run on.
+std::vector<int> allowed_cpus() {
+    std::vector<int> cpus;
+    cpu_set_t allowed;
+    if (sched_getaffinity(0, sizeof allowed, &allowed) != 0) return cpus;
+    for (int c = 0; c < CPU_SETSIZE; ++c)
+        if (CPU_ISSET(c, &allowed)) cpus.push_back(c);
+    return cpus;
+}
+
+// Pins the calling thread to one CPU for its lifetime (threads it creates meanwhile inherit
+// the pin), then restores the thread's previous CPU set.
+class PinScope {
+public:
+    explicit PinScope(int cpu) : active_(cpu >= 0) {
+        if (!active_) return;
+        pthread_getaffinity_np(pthread_self(), sizeof saved_, &saved_);
+        cpu_set_t one;
+        CPU_ZERO(&one);
+        CPU_SET(cpu, &one);
+        if (pthread_setaffinity_np(pthread_self(), sizeof one, &one) != 0)
+            throw UsageError("calibrate: cannot pin to CPU " + std::to_string(cpu));
+    }
+    ~PinScope() {
+        if (active_) pthread_setaffinity_np(pthread_self(), sizeof saved_, &saved_);
+    }
+    PinScope(const PinScope&) = delete;
+    PinScope& operator=(const PinScope&) = delete;
+
+private:
+    bool active_;
+    cpu_set_t saved_{};
+};
+
+// How fast each CPU runs one thread now, as ns per step of a dependent integer chain (an
+// add, a multiply and a shift: no memory, no branches the predictor can miss), median of 5
+// runs pinned there. On a VM the vCPUs need not be equal: on the 2-vCPU machine this was
+// written on, one ran the chain 1.7x slower than the other for minutes at a time (its core
+// shared with another guest), which moved every 1-P figure measured there.
+std::vector<std::pair<int, double>> cpu_speeds() {
+    std::vector<std::pair<int, double>> out;
+    for (const int cpu : allowed_cpus()) {
+        double ns = -1;
+        std::thread t([&] {
+            if (pthread_setaffinity_np(pthread_self(), sizeof(cpu_set_t), [&] {
+                    static thread_local cpu_set_t one;
+                    CPU_ZERO(&one);
+                    CPU_SET(cpu, &one);
+                    return &one;
+                }()) != 0)
+                return;  // ns stays -1
+            constexpr std::uint64_t kSteps = 4'000'000;
+            std::vector<double> runs;
+            for (int r = 0; r < 6; ++r) {
+                std::uint64_t x = 12345;
+                const auto t0 = Clock::now();
+                for (std::uint64_t i = 0; i < kSteps; ++i) x = (x * 6364136223846793005ULL + i) ^ (x >> 29);
+                const double d = ns_since(t0);
+                asm volatile("" : : "r"(x));
+                if (r > 0) runs.push_back(d / double(kSteps));  // the first is a warm-up
+            }
+            std::sort(runs.begin(), runs.end());
+            ns = runs[runs.size() / 2];
+        });
+        t.join();
+        out.emplace_back(cpu, ns);
+    }
+    return out;
+}
+
 // How much stack a G parked in a fork-join wait has in use: from its saved context to the top
 // of its stack (the frames of the wait, the park and the switch, the G's own, the entry's). A
 // resume on another core pulls all of it over.
@@ -507,10 +577,16 @@ void measure_kernels(Measured& m, int reps) {
     }
     {
         constexpr int b = 128;  // the cholesky workload's default tile
+        // One thread, as in the workload (cholesky.cpp is built without OpenMP). This file
+        // is (it links the OpenMP peer), and Eigen would otherwise split the product over
+        // OpenMP threads: half the time on a quiet machine, 80x it when pinned to one CPU.
+        const int threads = Eigen::nbThreads();
+        Eigen::setNbThreads(1);
         const Eigen::MatrixXd a = Eigen::MatrixXd::Random(b, b), c = Eigen::MatrixXd::Random(b, b);
         Eigen::MatrixXd out = Eigen::MatrixXd::Random(b, b);
         m.gemm_flop_ps = 1000.0 * per_unit(reps, 2.0 * b * b * b, [&] { out.noalias() -= a * c.transpose(); });
         sink = static_cast<std::uint64_t>(out(0, 0) != 0);
+        Eigen::setNbThreads(threads);
     }
     {
         constexpr int kRelax = 1 << 16;  // the runtime's pause between steal passes: 32 cpu_relax
@@ -530,7 +606,11 @@ int cmd_calibrate(const std::vector<std::string>& args, const std::vector<std::s
         ("help,h", "this help")
         ("out,o", po::value<std::string>(), "cost file to write (refuses to overwrite one)")
         ("reps,r", po::value<int>()->default_value(7), "timed runs per figure (the median is kept)")
-        ("gs", po::value<std::int64_t>()->default_value(200'000), "Gs (or yields) per runtime run");
+        ("gs", po::value<std::int64_t>()->default_value(200'000), "Gs (or yields) per runtime run")
+        ("cpu", po::value<std::string>()->default_value("none"),
+         "run the one-thread measurements on this CPU: a number, 'fastest' (by --cpu-speeds), or 'none' (where "
+         "the OS puts them)")
+        ("cpu-speeds", "print each CPU's speed (ns per step of a dependent integer chain) as CSV and exit");
     po::variables_map vm;
     try {
         po::store(po::command_line_parser(args).options(desc).run(), vm);
@@ -542,12 +622,36 @@ int cmd_calibrate(const std::vector<std::string>& args, const std::vector<std::s
         std::cout << desc;
         return 0;
     }
+    if (vm.count("cpu-speeds")) {
+        std::printf("cpu,chain_step_ns\n");
+        for (const auto& [cpu, ns] : cpu_speeds()) std::printf("%d,%.4f\n", cpu, ns);
+        return 0;
+    }
     if (!vm.count("out")) throw UsageError("calibrate: --out FILE is required");
     const std::string out = vm["out"].as<std::string>();
     const int reps = vm["reps"].as<int>();
     const std::int64_t gs = vm["gs"].as<std::int64_t>();
     if (reps < 1 || reps > 1000) throw UsageError("--reps must be between 1 and 1000");
     if (gs < 1000 || gs > 100'000'000) throw UsageError("--gs must be between 1000 and 100000000");
+    // The CPU of the one-thread measurements, chosen before anything is written.
+    const std::string cpu_arg = vm["cpu"].as<std::string>();
+    const auto speeds = cpu_speeds();
+    int cpu = -1;
+    if (cpu_arg == "fastest") {
+        double best = 0;
+        for (const auto& [c, ns] : speeds)
+            if (ns > 0 && (cpu < 0 || ns < best)) cpu = c, best = ns;
+    } else if (cpu_arg != "none") {
+        char* end = nullptr;
+        errno = 0;
+        const long v = std::strtol(cpu_arg.c_str(), &end, 10);
+        const auto allowed = allowed_cpus();
+        if (cpu_arg.empty() || *end != '\0' || errno != 0 || v < 0 ||
+            std::find(allowed.begin(), allowed.end(), int(v)) == allowed.end())
+            throw UsageError("calibrate: --cpu must be 'none', 'fastest' or a CPU this process may run on, not '" +
+                             cpu_arg + "'");
+        cpu = int(v);
+    }
     // Refuse before measuring: claim the name now (O_EXCL), fill it through a temporary file.
     const int fd = ::open(out.c_str(), O_WRONLY | O_CREAT | O_EXCL, 0644);
     if (fd < 0) {
@@ -558,14 +662,17 @@ int cmd_calibrate(const std::vector<std::string>& args, const std::vector<std::s
     Measured m;
     try {
         std::fprintf(stderr, "schedlab: calibrating (the runtime on 1 P, queues, steals, wake-ups, kernels)...\n");
-        measure_runtime(m, reps, gs);
-        measure_working_set(m, reps, gs);
-        measure_queues(m, reps);
+        {
+            const PinScope pin(cpu);  // the one-thread figures (and the 1-P runtime's M)
+            measure_runtime(m, reps, gs);
+            measure_working_set(m, reps, gs);
+            measure_queues(m, reps);
+            measure_shared_put(m, reps);
+            measure_kernels(m, reps);
+        }
         measure_steal(m, reps);
         measure_wake(m, reps);
         measure_cross_core(m, reps);
-        measure_shared_put(m, reps);
-        measure_kernels(m, reps);
     } catch (...) {
         ::unlink(out.c_str());
         throw;
@@ -622,6 +729,13 @@ int cmd_calibrate(const std::vector<std::string>& args, const std::vector<std::s
     std::snprintf(buf, sizeof buf, "# medians of %d timed runs after a warm-up; runtime runs of %lld Gs on 1 P.\n",
                   reps, static_cast<long long>(gs));
     text += buf;
+    text += "# one-thread figures measured on " + (cpu >= 0 ? "CPU " + std::to_string(cpu) : std::string("any CPU")) +
+            "; CPU speeds, ns per step of a dependent integer chain:";
+    for (const auto& [c, ns] : speeds) {
+        std::snprintf(buf, sizeof buf, " cpu%d %.3f", c, ns);
+        text += buf;
+    }
+    text += "\n";
     std::snprintf(buf, sizeof buf,
                   "# measured: spawn storm %.1f ns/G, spawn+join %.1f ns/iteration, yield %.1f ns, ring pop %.1f ns,\n"
                   "#   locked global-queue op %.1f ns; steal %.1f ns per attempt + %.2f ns per G (cross-thread);\n"

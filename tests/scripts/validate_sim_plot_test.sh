@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# scripts/validate_sim_plot.py as scripts/validate_sim runs it, on a slice of a real validation
+# (results/2026-11-23-third/sim_validation: fib and randdag rows): the side-by-side CSV with the
+# medians and errors, the figure, and the CPU-speed line when cpu_speeds.csv is there.
+set -uo pipefail
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+SRC=$ROOT/results/2026-11-23-third/sim_validation
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+fails=0
+ok() { echo "ok   - $1"; }
+bad() { echo "FAIL - $1"; fails=$((fails + 1)); }
+
+for f in real sim; do
+  { head -1 "$SRC/$f.csv"; grep -E '^sim_validation,(fib|randdag),' "$SRC/$f.csv"; } > "$T/$f.csv"
+done
+out=$(/usr/bin/python3 "$ROOT/scripts/validate_sim_plot.py" "$T/real.csv" "$T/sim.csv" "$T" 2>&1) \
+  && ok "runs without cpu_speeds.csv" || bad "validate_sim_plot.py: $out"
+[ -s "$T/sim_validation.png" ] && ok "figure written" || bad "no figure"
+rows=$(tail -n +2 "$T/sim_validation.csv" | wc -l)
+[ "$rows" -eq 12 ] && ok "12 configurations (3 workloads x 2 policies x 2 procs)" || bad "rows: $rows"
+# The randdag go P=1 row: the medians of the 7 real and 7 simulated runs, and the error between.
+row=$(grep '^randdag,.*,go,1,' "$T/sim_validation.csv")
+real=$(awk -F, '$2 == "randdag" && $4 == "go" && $11 == 1 { print $13 }' "$T/real.csv" | sort -n | sed -n 4p)
+[ "$(echo "$row" | cut -d, -f5)" = "$real" ] && ok "real median is the 4th of 7" || bad "median: $row vs $real"
+echo "$out" | grep -q "CPU speed" && bad "a CPU-speed line without the file" || ok "no CPU-speed line without the file"
+
+printf 'round,cpu,chain_step_ns\n1,0,2.0\n1,1,1.0\n2,0,1.5\n2,1,1.0\n3,0,1.0\n3,1,1.0\n' > "$T/cpu_speeds.csv"
+out=$(/usr/bin/python3 "$ROOT/scripts/validate_sim_plot.py" "$T/real.csv" "$T/sim.csv" "$T" 2>&1)
+echo "$out" | grep -q "cpu0 1.50, cpu1 1.00; slowest/fastest CPU per round: median 1.50, max 2.00" \
+  && ok "CPU-speed line: medians per CPU and the per-round ratio" || bad "CPU-speed line: $(echo "$out" | tail -1)"
+
+if [ $fails -ne 0 ]; then echo "$fails failed"; exit 1; fi
+echo "all passed"
