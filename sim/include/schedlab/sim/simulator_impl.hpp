@@ -61,15 +61,22 @@ public:
     // A new touch at time now() + 1, returned.
     std::uint32_t append() {
         const auto i = static_cast<std::uint32_t>(bit_.size() + 1);
-        // Node i covers (i - lowbit(i), i]: the new 1 plus the ones already in that range.
+        // Node i covers (i - lowbit(i), i]: the new 1 plus the nodes that tile (low, i - 1],
+        // which are i - 1, then each one's predecessor down to low (about one node on average,
+        // against two full prefix sums).
         const std::uint32_t low = i - (i & (0u - i));
-        bit_.push_back(1 + prefix(i - 1) - prefix(low));
+        std::uint32_t sum = 1;
+        for (std::uint32_t j = i - 1; j > low; j &= j - 1) sum += bit_[j - 1];
+        bit_.push_back(sum);
+        ++ones_;
         return i;
     }
     void clear(std::uint32_t i) {
+        --ones_;
         for (; i <= bit_.size(); i += i & (0u - i)) --bit_[i - 1];
     }
-    std::uint32_t since(std::uint32_t t) const { return prefix(now()) - prefix(t); }
+    // The ones after t: every one not in the prefix (the total is kept, not summed).
+    std::uint32_t since(std::uint32_t t) const { return ones_ - prefix(t); }
 
 private:
     std::uint32_t prefix(std::uint32_t i) const {
@@ -78,6 +85,7 @@ private:
         return sum;
     }
     std::vector<std::uint32_t> bit_;
+    std::uint32_t ones_ = 0;  // prefix(now())
 };
 
 // The pending events: at most one per P (its next step), kept in a winner tree over the Ps
