@@ -22,7 +22,6 @@ namespace detail {
 inline constexpr std::uint32_t kRingSize = 256;                // runtime kRunQueueSize
 inline constexpr std::uint32_t kGlobalGrabMax = kRingSize / 2;  // runtime kGlobalGrabMax
 inline constexpr std::uint64_t kNever = ~std::uint64_t{0};
-inline constexpr std::uint32_t kNoStack = ~std::uint32_t{0};
 inline constexpr std::uint32_t kParkedHere = std::uint32_t{1} << 31;  // in sig_left: the G waits at it
 
 // An array of n trivially constructible T, not written on allocation, on transparent huge pages
@@ -146,15 +145,13 @@ struct Simulator<Policy>::Impl {
         std::uint32_t waiting;      // joined children not yet complete
         std::uint64_t cost;         // here so that running it reads one cache line, not two
         std::uint32_t last_p;       // the P that created it or last ran it
-        std::uint32_t stack;        // its stack, from its first start to its end (or kNoStack)
+        // Its stack, from its first start to its end, is known by where it was last touched:
+        // the P and that P's TouchLog time (0: not yet, or a new stack). Kept here rather than
+        // in a table by stack, as the G is read anyway when it starts.
+        std::uint32_t stack_p;
+        std::uint32_t stack_at;
         bool awaited;               // the parent's current join waits for this task
         bool complete;
-    };
-
-    // Where a stack was last touched: the P and that P's TouchLog time.
-    struct StackState {
-        std::uint32_t p = 0;
-        std::uint32_t at = 0;
     };
 
     struct P {
@@ -165,7 +162,9 @@ struct Simulator<Policy>::Impl {
         TaskId cur = kNoTask;
         std::uint64_t schedtick = 0;
         detail::TouchLog touches;          // stacks touched here (the reuse distance)
-        std::vector<std::uint32_t> free_stacks;  // this P's stack cache, most recent last
+        // This P's stack cache, most recent last, each by its last touch: the exiting G's
+        // last start was here, so it was touched here.
+        std::vector<std::uint32_t> free_stacks;
         std::uint64_t inherited = 0;
         std::uint64_t slice_start = 0;
         bool slice_started = false;
@@ -214,7 +213,6 @@ struct Simulator<Policy>::Impl {
     // reuse[b]: the extra cost of resuming a G after d other stacks were touched on its P,
     // floor(log2 d) = b.
     std::uint64_t reuse[64] = {};
-    std::vector<StackState> stacks;
     const bool shared;  // more than one P: the runtime's runnext and ring ops are CASes
     // Signals (channel messages), only when the graph has any: per strand, its first outgoing
     // signal (g.signals is sorted by from), its incoming signals, and those not yet arrived
@@ -386,24 +384,22 @@ struct Simulator<Policy>::Impl {
         // Its descriptor (and, resumed, its stack) were last written on another core.
         if (gst.last_p != p.id) charge(t, cost.migrate_ns);
         gst.last_p = p.id;
-        if (gst.stack == detail::kNoStack) {
-            // First run: a stack from this P's cache, the most recently freed.
-            if (p.free_stacks.empty()) {
-                gst.stack = static_cast<std::uint32_t>(stacks.size());
-                stacks.push_back({p.id, 0});
-            } else {
-                gst.stack = p.free_stacks.back();
+        if (gst.stack_at == 0) {
+            // First run: a stack from this P's cache, the most recently freed, else a new one.
+            gst.stack_p = p.id;
+            if (!p.free_stacks.empty()) {
+                gst.stack_at = p.free_stacks.back();
                 p.free_stacks.pop_back();
             }
         }
-        if (StackState& st = stacks[gst.stack]; st.p == p.id && st.at) {
+        if (gst.stack_p == p.id && gst.stack_at) {
             // The other stacks touched here since this one was pushed its lines (and the
             // descriptor's) out of the caches: a resume on the P it blocked on, or a first run
             // on a stack freed a while ago.
-            const std::uint32_t d = p.touches.since(st.at);
+            const std::uint32_t d = p.touches.since(gst.stack_at);
             if (d > 0) charge(t, reuse[31 - __builtin_clz(d)]);
         }
-        touch(p, gst.stack);
+        touch(p, gst);
         p.cur = id;
         p.phase = Phase::Run;
         const std::uint32_t s = gs[id].strand;
@@ -415,11 +411,11 @@ struct Simulator<Policy>::Impl {
         return t;
     }
 
-    void touch(P& p, std::uint32_t stack) {
-        StackState& st = stacks[stack];
-        if (st.at) ps[st.p].touches.clear(st.at);  // written here, it leaves the old P's cache
-        st.p = p.id;
-        st.at = p.touches.append();
+    void touch(P& p, GState& gst) {
+        // Written here, the stack leaves the old P's cache.
+        if (gst.stack_at) ps[gst.stack_p].touches.clear(gst.stack_at);
+        gst.stack_p = p.id;
+        gst.stack_at = p.touches.append();
     }
 
     void init_g(TaskId id, std::uint32_t creator) {
@@ -432,7 +428,8 @@ struct Simulator<Policy>::Impl {
         st.waiting = 0;
         st.cost = first.cost;
         st.last_p = creator;
-        st.stack = detail::kNoStack;
+        st.stack_p = 0;
+        st.stack_at = 0;
         st.awaited = false;
         st.complete = false;
         r.work_ns += first.cost;
@@ -572,7 +569,7 @@ struct Simulator<Policy>::Impl {
         }
         // The task is complete: ready a waiting parent, release successors.
         s.complete = true;
-        p.free_stacks.push_back(s.stack);  // the runtime's stacks_.put on the exiting P
+        p.free_stacks.push_back(s.stack_at);  // the runtime's stacks_.put on the exiting P
         p.cur = kNoTask;
         p.phase = Phase::Schedule;
         if (task.parent != kNoTask) {
