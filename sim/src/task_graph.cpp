@@ -157,7 +157,7 @@ void GraphBuilder::spawn(TaskId child, std::uint64_t at) {
     auto& st = g_.strands.back();
     if (at > st.cost) bad("spawn offset beyond the strand's cost");
     if (st.spawn_end > st.spawn_begin && g_.spawns.back().at > at) bad("spawns out of order");
-    g_.spawns.push_back({child, at});
+    g_.spawns.push_back({child, kNoTask, at});
     st.spawn_end = static_cast<std::uint32_t>(g_.spawns.size());
 }
 
@@ -186,6 +186,7 @@ TaskGraph GraphBuilder::finish(TaskId root, std::string shape) {
                 if (c >= n) bad("spawn of a task that does not exist");
                 if (g.tasks[c].parent != kNoTask || c == root) bad("task " + std::to_string(c) + " spawned twice (or the root spawned)");
                 g.tasks[c].parent = t;
+                g.spawns[k].child_strand = g.tasks[c].strand_begin;
             }
     }
     // Joins: own children, spawned by an earlier strand, each joined at most once.

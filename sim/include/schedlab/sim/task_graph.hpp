@@ -35,7 +35,9 @@ inline constexpr TaskId kNoTask = std::numeric_limits<TaskId>::max();
 struct TaskGraph {
     struct Spawn {
         TaskId child;
-        std::uint64_t at;  // offset into the strand's work, 0..cost
+        std::uint32_t child_strand;  // the child's first strand, set by finish (a copy, so that
+                                     // creating the child need not read its task first)
+        std::uint64_t at;            // offset into the strand's work, 0..cost
     };
     struct Strand {
         std::uint64_t cost;                    // virtual ns of work
