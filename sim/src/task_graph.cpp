@@ -33,9 +33,20 @@ void advise_huge(const std::vector<T>& v) {
 #endif
 }
 
+// n copies of value, on huge pages where the kernel allows (see advise_huge): the checks
+// and the span below keep arrays of one entry per task or strand, as big as the graph's.
+template <class T>
+void assign_huge(std::vector<T>& v, std::size_t n, const T& value) {
+    v.clear();
+    v.reserve(n);
+    advise_huge(v);
+    v.assign(n, value);
+}
+
 // For each task, the strand of its parent that joins it (kNoTask if none).
 std::vector<std::uint32_t> joiner_strands(const TaskGraph& g) {
-    std::vector<std::uint32_t> joiner(g.tasks.size(), kNoTask);
+    std::vector<std::uint32_t> joiner;
+    assign_huge(joiner, g.tasks.size(), kNoTask);
     for (std::uint32_t s = 0; s < g.strands.size(); ++s)
         for (std::uint32_t j = g.strands[s].join_begin; j < g.strands[s].join_end; ++j)
             joiner[g.joins[j]] = s;
@@ -52,8 +63,9 @@ std::vector<TaskGraph::Signal>::const_iterator signals_from(const TaskGraph& g, 
 // strands). Returns false if some strand can never start (a cycle).
 bool earliest_starts(const TaskGraph& g, std::vector<std::uint64_t>& start) {
     const auto ns = static_cast<std::uint32_t>(g.strands.size());
-    std::vector<std::uint32_t> indeg(ns, 0);
-    std::vector<std::uint32_t> task_of(ns);
+    std::vector<std::uint32_t> indeg, task_of;
+    assign_huge(indeg, ns, 0u);
+    assign_huge(task_of, ns, 0u);
     for (TaskId t = 0; t < g.tasks.size(); ++t) {
         const auto& task = g.tasks[t];
         for (std::uint32_t s = task.strand_begin; s < task.strand_end; ++s) {
@@ -65,7 +77,7 @@ bool earliest_starts(const TaskGraph& g, std::vector<std::uint64_t>& start) {
     }
     for (const auto& sig : g.signals) ++indeg[sig.to];
     const auto joiner = joiner_strands(g);
-    start.assign(ns, 0);
+    assign_huge(start, ns, std::uint64_t{0});
     std::vector<std::uint32_t> ready;
     for (std::uint32_t s = 0; s < ns; ++s)
         if (indeg[s] == 0) ready.push_back(s);
@@ -190,7 +202,8 @@ TaskGraph GraphBuilder::finish(TaskId root, std::string shape) {
             }
     }
     // Joins: own children, spawned by an earlier strand, each joined at most once.
-    std::vector<std::uint32_t> spawned_in(n, kNoTask);
+    std::vector<std::uint32_t> spawned_in;
+    assign_huge(spawned_in, n, kNoTask);
     for (std::uint32_t s = 0; s < g.strands.size(); ++s)
         for (std::uint32_t k = g.strands[s].spawn_begin; k < g.strands[s].spawn_end; ++k)
             spawned_in[g.spawns[k].child] = s;
