@@ -401,6 +401,7 @@ struct Simulator<Policy>::Impl {
         }
         touch(p, gst);
         prefetch_spawn(gst);
+        __builtin_prefetch(&g.tasks[id]);  // read when its strand ends (prefetch_end)
         p.cur = id;
         p.phase = Phase::Run;
         const std::uint32_t s = gs[id].strand;
@@ -446,6 +447,14 @@ struct Simulator<Policy>::Impl {
         const auto& sp = g.spawns[s.next_spawn];
         __builtin_prefetch(&g.strands[sp.child_strand]);
         __builtin_prefetch(&gs[sp.child], 1);
+    }
+
+    // Likewise for the step that ends the running strand: the next strand, or, if the task
+    // completes, its parent's G (the join's counter).
+    void prefetch_end(TaskId id, const GState& s) const {
+        const auto& task = g.tasks[id];
+        if (s.strand + 1 < task.strand_end) __builtin_prefetch(&g.strands[s.strand + 1]);
+        else if (task.parent != kNoTask) __builtin_prefetch(&gs[task.parent]);
     }
 
     void create(P& p, TaskId id, std::uint32_t strand, std::uint64_t& t) {
@@ -500,6 +509,7 @@ struct Simulator<Policy>::Impl {
         if (s.done < s.cost) {
             const std::uint64_t t = now + (s.cost - s.done);
             s.done = s.cost;
+            prefetch_end(p.cur, s);
             return t;
         }
         return end_strand(p, now);
