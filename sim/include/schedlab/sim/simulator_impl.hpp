@@ -532,7 +532,6 @@ struct Simulator<Policy>::Impl {
     std::uint64_t end_strand(P& p, std::uint64_t now) {
         const TaskId id = p.cur;
         GState& s = gs[id];
-        const auto& task = g.tasks[id];
         if (tracing) rec[s.strand].end = now;
         std::uint64_t t = now;
         if (signalling) {
