@@ -50,14 +50,14 @@ def cpu_speed_note(path):
         return ""
     per_cpu, per_round = {}, {}
     for r in rows:
-        ns = float(r["chain_step_ns"])
+        ns = float(r["loop_step_ns"])
         if ns <= 0:
             continue
         per_cpu.setdefault(r["cpu"], []).append(ns)
         per_round.setdefault(r["round"], []).append(ns)
     ratios = [max(v) / min(v) for v in per_round.values() if len(v) > 1]
     text = ", ".join(f"cpu{c} {statistics.median(v):.2f}" for c, v in sorted(per_cpu.items()))
-    text = f"CPU speed (ns per chain step, median of rounds): {text}"
+    text = f"CPU speed (ns per loop step, median of rounds): {text}"
     if ratios:
         text += f"; slowest/fastest CPU per round: median {statistics.median(ratios):.2f}, max {max(ratios):.2f}"
     return text

@@ -88,13 +88,13 @@ if "$SCHEDLAB" calibrate --out "$c" --reps 1 --gs 2000 >/dev/null 2>"$T/log"; th
 grep -q "^# cpu: " "$c" && grep -q "^switch_ns = [0-9]" "$c" && ok "cost file has its header and keys" || bad "cost file: $(head -5 "$c")"
 "$SCHEDLAB" sim -w fib -P 2 --param n=12 --costs "$c" > /dev/null 2>"$T/log" && ok "sim reads the calibrated costs" \
   || bad "sim --costs: $(cat "$T/log")"
-grep -q "^# one-thread figures measured on any CPU; CPU speeds, ns per step of a dependent integer chain: cpu[0-9]" "$c" \
+grep -q "^# one-thread figures measured on any CPU; CPU speeds, ns per step of a load-add-store loop: cpu[0-9]" "$c" \
   && ok "cost file names the CPU and each CPU's speed" || bad "cost file CPU line: $(grep one-thread "$c")"
 "$SCHEDLAB" calibrate --out "$T/pinned.txt" --cpu fastest --reps 1 --gs 2000 >/dev/null 2>"$T/log" \
   && grep -q "^# one-thread figures measured on CPU [0-9]*;" "$T/pinned.txt" && ok "calibrate --cpu fastest names its CPU" \
   || bad "calibrate --cpu fastest: $(cat "$T/log")"
 speeds=$("$SCHEDLAB" calibrate --cpu-speeds 2>"$T/log")
-[ "$(echo "$speeds" | head -1)" = "cpu,chain_step_ns" ] && [ "$(echo "$speeds" | tail -n +2 | wc -l)" -eq "$(nproc)" ] \
+[ "$(echo "$speeds" | head -1)" = "cpu,loop_step_ns" ] && [ "$(echo "$speeds" | tail -n +2 | wc -l)" -eq "$(nproc)" ] \
   && ! echo "$speeds" | grep -q ',-' && ok "calibrate --cpu-speeds: one line per CPU" || bad "cpu-speeds: $speeds"
 expect_error "calibrate on a CPU that is not there" "--cpu must be 'none', 'fastest' or a CPU" \
   calibrate --out "$T/c9.txt" --cpu 4096

@@ -25,7 +25,7 @@ real=$(awk -F, '$2 == "randdag" && $4 == "go" && $11 == 1 { print $13 }' "$T/rea
 [ "$(echo "$row" | cut -d, -f5)" = "$real" ] && ok "real median is the 4th of 7" || bad "median: $row vs $real"
 echo "$out" | grep -q "CPU speed" && bad "a CPU-speed line without the file" || ok "no CPU-speed line without the file"
 
-printf 'round,cpu,chain_step_ns\n1,0,2.0\n1,1,1.0\n2,0,1.5\n2,1,1.0\n3,0,1.0\n3,1,1.0\n' > "$T/cpu_speeds.csv"
+printf 'round,cpu,loop_step_ns\n1,0,2.0\n1,1,1.0\n2,0,1.5\n2,1,1.0\n3,0,1.0\n3,1,1.0\n' > "$T/cpu_speeds.csv"
 out=$(/usr/bin/python3 "$ROOT/scripts/validate_sim_plot.py" "$T/real.csv" "$T/sim.csv" "$T" 2>&1)
 echo "$out" | grep -q "cpu0 1.50, cpu1 1.00; slowest/fastest CPU per round: median 1.50, max 2.00" \
   && ok "CPU-speed line: medians per CPU and the per-round ratio" || bad "CPU-speed line: $(echo "$out" | tail -1)"

@@ -336,11 +336,14 @@ private:
     cpu_set_t saved_{};
 };
 
-// How fast each CPU runs one thread now, as ns per step of a dependent integer chain (an
-// add, a multiply and a shift: no memory, no branches the predictor can miss), median of 5
-// runs pinned there. On a VM the vCPUs need not be equal: on the 2-vCPU machine this was
-// written on, one ran the chain 1.7x slower than the other for minutes at a time (its core
-// shared with another guest), which moved every 1-P figure measured there.
+// How fast each CPU runs one thread now, as ns per step of a loop that adds into a volatile
+// (a load, an add and a store per step: bound by the core's throughput, which a sibling
+// hyperthread shares, not by one long latency chain, which it hardly slows), the mean over
+// ~30 ms pinned there. On a VM the vCPUs need not be equal: on the 2-vCPU machine this was
+// written on, one ran a loop 1.7x slower than the other for minutes at a time (its host
+// core shared or time-sliced), which moved every 1-P figure measured there. The mean, not a
+// median of short runs: a vCPU that is descheduled in bursts runs some short runs at full
+// speed, and the median would pick those.
 std::vector<std::pair<int, double>> cpu_speeds() {
     std::vector<std::pair<int, double>> out;
     for (const int cpu : allowed_cpus()) {
@@ -353,18 +356,15 @@ std::vector<std::pair<int, double>> cpu_speeds() {
                     return &one;
                 }()) != 0)
                 return;  // ns stays -1
-            constexpr std::uint64_t kSteps = 4'000'000;
-            std::vector<double> runs;
-            for (int r = 0; r < 6; ++r) {
-                std::uint64_t x = 12345;
-                const auto t0 = Clock::now();
-                for (std::uint64_t i = 0; i < kSteps; ++i) x = (x * 6364136223846793005ULL + i) ^ (x >> 29);
-                const double d = ns_since(t0);
-                asm volatile("" : : "r"(x));
-                if (r > 0) runs.push_back(d / double(kSteps));  // the first is a warm-up
-            }
-            std::sort(runs.begin(), runs.end());
-            ns = runs[runs.size() / 2];
+            constexpr std::uint64_t kSteps = 100'000'000;
+            auto chain = [](std::uint64_t steps) {
+                volatile std::uint64_t x = 0;
+                for (std::uint64_t i = 0; i < steps; ++i) x = x + i;
+            };
+            chain(kSteps / 10);  // warm-up
+            const auto t0 = Clock::now();
+            chain(kSteps);
+            ns = ns_since(t0) / double(kSteps);
         });
         t.join();
         out.emplace_back(cpu, ns);
@@ -610,7 +610,7 @@ int cmd_calibrate(const std::vector<std::string>& args, const std::vector<std::s
         ("cpu", po::value<std::string>()->default_value("none"),
          "run the one-thread measurements on this CPU: a number, 'fastest' (by --cpu-speeds), or 'none' (where "
          "the OS puts them)")
-        ("cpu-speeds", "print each CPU's speed (ns per step of a dependent integer chain) as CSV and exit");
+        ("cpu-speeds", "print each CPU's speed (ns per step of a load-add-store loop) as CSV and exit");
     po::variables_map vm;
     try {
         po::store(po::command_line_parser(args).options(desc).run(), vm);
@@ -623,7 +623,7 @@ int cmd_calibrate(const std::vector<std::string>& args, const std::vector<std::s
         return 0;
     }
     if (vm.count("cpu-speeds")) {
-        std::printf("cpu,chain_step_ns\n");
+        std::printf("cpu,loop_step_ns\n");
         for (const auto& [cpu, ns] : cpu_speeds()) std::printf("%d,%.4f\n", cpu, ns);
         return 0;
     }
@@ -730,7 +730,7 @@ int cmd_calibrate(const std::vector<std::string>& args, const std::vector<std::s
                   reps, static_cast<long long>(gs));
     text += buf;
     text += "# one-thread figures measured on " + (cpu >= 0 ? "CPU " + std::to_string(cpu) : std::string("any CPU")) +
-            "; CPU speeds, ns per step of a dependent integer chain:";
+            "; CPU speeds, ns per step of a load-add-store loop:";
     for (const auto& [c, ns] : speeds) {
         std::snprintf(buf, sizeof buf, " cpu%d %.3f", c, ns);
         text += buf;
