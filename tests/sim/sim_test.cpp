@@ -493,9 +493,10 @@ TEST(Sim, PingPongAlternatesOnOnePAndEachMessageCostsTwoSwitches) {
     }
 }
 
-TEST(Sim, ASignalThatArrivesFirstDoesNotBlock) {
-    // Task 1 signals task 2's second strand early (at the end of a short strand); task 2's first
-    // strand is long, so the message waits in the channel and task 2 never parks.
+// Root spawns task 1 (one strand of a_ns) and task 2 (strands of b0_ns and b1_ns), then joins
+// both; task 1's strand sends a message that task 2's second strand receives.
+namespace {
+TaskGraph sender_and_receiver(std::uint64_t a_ns, std::uint64_t b0_ns, std::uint64_t b1_ns) {
     sim::GraphBuilder b;
     const auto root = b.begin_task();
     b.strand(0);
@@ -503,12 +504,19 @@ TEST(Sim, ASignalThatArrivesFirstDoesNotBlock) {
     b.spawn(2, 0);
     b.strand(0, {1, 2});
     b.begin_task();
-    b.strand(1);
+    b.strand(a_ns);
     b.begin_task();
-    b.strand(1'000'000);
-    b.strand(1);
+    b.strand(b0_ns);
+    b.strand(b1_ns);
     b.signal(1, 0, 2, 1);
-    const auto g = b.finish(root, "x");
+    return b.finish(root, "x");
+}
+}  // namespace
+
+TEST(Sim, ASignalThatArrivesFirstDoesNotBlock) {
+    // Task 1 signals task 2's second strand early (at the end of a short strand); task 2's first
+    // strand is long, so the message waits in the channel and task 2 never parks.
+    const auto g = sender_and_receiver(1, 1'000'000, 1);
     sim::CostModel c = sim::CostModel::zero();
     c.switch_ns = 100;
     const auto r = run<policies::Go>(g, 2, 1, true, {0, 1, {}, {}}, c);
@@ -520,19 +528,7 @@ TEST(Sim, AGIsVisibleToThievesOnlyOnceItsReadyIsPaidFor) {
     // B blocks for A's message; A's P readies B at a cost of 1 ms while the other P spins and
     // would steal B from runnext after the pause. B must not be seen, or run, before the
     // ready is paid for.
-    sim::GraphBuilder b;
-    const auto root = b.begin_task();
-    b.strand(0);
-    b.spawn(1, 0);
-    b.spawn(2, 0);
-    b.strand(0, {1, 2});
-    b.begin_task();  // A
-    b.strand(10);
-    b.begin_task();  // B
-    b.strand(0);
-    b.strand(10);
-    b.signal(1, 0, 2, 1);
-    const auto g = b.finish(root, "x");
+    const auto g = sender_and_receiver(10, 0, 10);  // A = task 1, B = task 2
     sim::CostModel c = sim::CostModel::zero();
     c.ready_ns = 1'000'000;
     c.runnext_steal_pause_ns = 3000;

@@ -346,28 +346,23 @@ private:
 // speed, and the median would pick those.
 std::vector<std::pair<int, double>> cpu_speeds() {
     std::vector<std::pair<int, double>> out;
-    for (const int cpu : allowed_cpus()) {
-        double ns = -1;
+    const auto cpus = allowed_cpus();
+    for (unsigned i = 0; i < cpus.size(); ++i) {
+        double ns = -1;  // stays so if the thread cannot be pinned there
         std::thread t([&] {
-            if (pthread_setaffinity_np(pthread_self(), sizeof(cpu_set_t), [&] {
-                    static thread_local cpu_set_t one;
-                    CPU_ZERO(&one);
-                    CPU_SET(cpu, &one);
-                    return &one;
-                }()) != 0)
-                return;  // ns stays -1
+            if (!pin_to_nth_cpu(i)) return;
             constexpr std::uint64_t kSteps = 100'000'000;
-            auto chain = [](std::uint64_t steps) {
+            auto loop = [](std::uint64_t steps) {
                 volatile std::uint64_t x = 0;
-                for (std::uint64_t i = 0; i < steps; ++i) x = x + i;
+                for (std::uint64_t k = 0; k < steps; ++k) x = x + k;
             };
-            chain(kSteps / 10);  // warm-up
+            loop(kSteps / 10);  // warm-up
             const auto t0 = Clock::now();
-            chain(kSteps);
+            loop(kSteps);
             ns = ns_since(t0) / double(kSteps);
         });
         t.join();
-        out.emplace_back(cpu, ns);
+        out.emplace_back(cpus[i], ns);
     }
     return out;
 }
