@@ -123,6 +123,9 @@ struct SimResult {
     std::uint64_t overhead_ns = 0;     // sum over Ps of charged scheduler costs while not idle
     std::uint64_t events = 0;          // simulated scheduling events (one P step each)
     std::uint64_t max_spinning = 0;    // the most Ms spinning at any instant (exact)
+    std::uint64_t stacks_created = 0;  // stacks made when no P cache nor the pool had one
+    std::uint64_t stack_moves = 0;     // first runs on a stack another P last touched
+    std::uint64_t stack_pool_ops = 0;  // refills and spills of P caches (each under the pool's lock)
     Trace trace;                       // filled when SimOptions::keep_trace
     bool operator==(const SimResult&) const = default;
 };

@@ -21,6 +21,8 @@ namespace schedlab::sim {
 namespace detail {
 inline constexpr std::uint32_t kRingSize = 256;                // runtime kRunQueueSize
 inline constexpr std::uint32_t kGlobalGrabMax = kRingSize / 2;  // runtime kGlobalGrabMax
+inline constexpr std::size_t kStackCacheMax = 64;  // runtime kPerPCacheMax
+inline constexpr std::size_t kStackBatch = 32;     // runtime kCacheBatch
 inline constexpr std::uint64_t kNever = ~std::uint64_t{0};
 inline constexpr std::uint32_t kParkedHere = std::uint32_t{1} << 31;  // in sig_left: the G waits at it
 
@@ -154,6 +156,12 @@ struct Simulator<Policy>::Impl {
         bool complete;
     };
 
+    // A free stack, known by its last touch: the P and that P's TouchLog time.
+    struct FreeStack {
+        std::uint32_t p;
+        std::uint32_t at;
+    };
+
     struct P {
         std::uint32_t id = 0;
         std::uint32_t head = 0, tail = 0;
@@ -162,9 +170,10 @@ struct Simulator<Policy>::Impl {
         TaskId cur = kNoTask;
         std::uint64_t schedtick = 0;
         detail::TouchLog touches;          // stacks touched here (the reuse distance)
-        // This P's stack cache, most recent last, each by its last touch: the exiting G's
-        // last start was here, so it was touched here.
-        std::vector<std::uint32_t> free_stacks;
+        // This P's stack cache (at most kStackCacheMax), most recent last, each by where it
+        // was last touched: here if a G of this P freed it, another P if it came through the
+        // pool.
+        std::vector<FreeStack> free_stacks;
         std::uint64_t inherited = 0;
         std::uint64_t slice_start = 0;
         bool slice_started = false;
@@ -200,6 +209,10 @@ struct Simulator<Policy>::Impl {
     std::vector<std::uint32_t> preds_left;  // per task: dependency edges not yet satisfied
     std::deque<TaskId> global;
     std::uint64_t lock_free_at = 0;
+    // The runtime-wide stack pool (StackPool::free_, under its own lock): full P caches give
+    // it their older half, empty ones refill from its newest end.
+    std::vector<FreeStack> stack_pool;
+    std::uint64_t pool_free_at = 0;
     std::vector<std::uint32_t> pidle;  // idle Ps, most recent last (the runtime's pidle_)
     std::uint32_t npidle = 0;
     std::uint32_t nmspinning = 0;
@@ -253,12 +266,49 @@ struct Simulator<Policy>::Impl {
         r.overhead_ns += ns;
     }
 
-    // The global queue's lock: a FIFO resource held global_op_ns per operation.
-    std::uint64_t lock(std::uint64_t t) {
-        const std::uint64_t start = std::max(t, lock_free_at);
-        lock_free_at = start + cost.global_op_ns;
-        r.overhead_ns += lock_free_at - t;
-        return lock_free_at;
+    // A runtime lock as a FIFO resource held global_op_ns per operation: the global queue's
+    // (by default) or the stack pool's.
+    std::uint64_t lock(std::uint64_t t) { return lock(t, lock_free_at); }
+    std::uint64_t lock(std::uint64_t t, std::uint64_t& free_at) {
+        const std::uint64_t start = std::max(t, free_at);
+        free_at = start + cost.global_op_ns;
+        r.overhead_ns += free_at - t;
+        return free_at;
+    }
+
+    // ---- Stacks (StackPool::get and put with a P's cache) ---------------------------------------
+
+    // A first run's stack: the cache's most recent, after a refill of up to kStackBatch from
+    // the pool if the cache is empty; none left means a new stack (stack_at 0).
+    FreeStack get_stack(P& p, std::uint64_t& t) {
+        if (p.free_stacks.empty()) {
+            ++r.stack_pool_ops;
+            t = lock(t, pool_free_at);
+            for (std::size_t i = 0; i < detail::kStackBatch && !stack_pool.empty(); ++i) {
+                p.free_stacks.push_back(stack_pool.back());
+                stack_pool.pop_back();
+            }
+            if (p.free_stacks.empty()) {
+                ++r.stacks_created;
+                return {p.id, 0};
+            }
+        }
+        const FreeStack s = p.free_stacks.back();
+        p.free_stacks.pop_back();
+        return s;
+    }
+
+    // An exiting G's stack back to its P's cache; a full cache first gives its older half to
+    // the pool, where another P may take it.
+    void put_stack(P& p, FreeStack s, std::uint64_t& t) {
+        if (p.free_stacks.size() == detail::kStackCacheMax) {
+            ++r.stack_pool_ops;
+            t = lock(t, pool_free_at);
+            const std::size_t half = p.free_stacks.size() / 2;
+            stack_pool.insert(stack_pool.end(), p.free_stacks.begin(), p.free_stacks.begin() + half);
+            p.free_stacks.erase(p.free_stacks.begin(), p.free_stacks.begin() + half);
+        }
+        p.free_stacks.push_back(s);
     }
 
     void push_event(std::uint32_t p, std::uint64_t t) { events.set(p, t); }
@@ -382,16 +432,21 @@ struct Simulator<Policy>::Impl {
         charge(t, cost.switch_ns);
         GState& gst = gs[id];
         // Its descriptor (and, resumed, its stack) were last written on another core.
-        if (gst.last_p != p.id) charge(t, cost.migrate_ns);
+        bool moved = gst.last_p != p.id;
         gst.last_p = p.id;
         if (gst.stack_at == 0) {
-            // First run: a stack from this P's cache, the most recently freed, else a new one.
-            gst.stack_p = p.id;
-            if (!p.free_stacks.empty()) {
-                gst.stack_at = p.free_stacks.back();
-                p.free_stacks.pop_back();
+            // First run: a stack from this P's cache. One that another P last touched came
+            // through the pool and is written here while its lines are in that P's cache:
+            // the same move (measured together with the descriptor's, charged once).
+            const FreeStack fs = get_stack(p, t);
+            gst.stack_p = fs.p;
+            gst.stack_at = fs.at;
+            if (fs.at && fs.p != p.id) {
+                ++r.stack_moves;
+                moved = true;
             }
         }
+        if (moved) charge(t, cost.migrate_ns);
         if (gst.stack_p == p.id && gst.stack_at) {
             // The other stacks touched here since this one was pushed its lines (and the
             // descriptor's) out of the caches: a resume on the P it blocked on, or a first run
@@ -592,7 +647,7 @@ struct Simulator<Policy>::Impl {
         }
         // The task is complete: ready a waiting parent, release successors.
         s.complete = true;
-        p.free_stacks.push_back(s.stack_at);  // the runtime's stacks_.put on the exiting P
+        put_stack(p, {s.stack_p, s.stack_at}, t);  // the runtime's stacks_.put on the exiting P
         p.cur = kNoTask;
         p.phase = Phase::Schedule;
         if (task.parent != kNoTask) {
