@@ -211,7 +211,7 @@ TEST(Sim, OnePMakespanIsWorkPlusChargedOverheads) {
         EXPECT_EQ(k.steal_attempts + k.spins + k.parks + k.wakeups, 0u);
         const std::uint64_t overhead = k.spawns * c.spawn_ns + (k.gs_run - k.spawns) * c.ready_ns +
                                        k.gs_run * c.switch_ns + (k.runnext_hits + k.local_pops) * c.local_op_ns +
-                                       (k.global_pulls + k.overflows + r.stack_pool_ops) * c.global_op_ns;
+                                       (k.global_pulls + k.overflows + r.stack_pool_ops + r.g_pool_ops) * c.global_op_ns;
         EXPECT_EQ(r.overhead_ns, overhead) << g.shape;
         EXPECT_EQ(r.makespan_ns, g.work_ns() + overhead) << g.shape;
     }
@@ -416,7 +416,7 @@ TEST(Sim, CrossCoreCostsApplyOnlyWithMoreThanOneP) {
     EXPECT_GT(b.overhead_ns, a.overhead_ns + (b.counters.spawns - 1) * cross.shared_put_ns);
 }
 
-TEST(Sim, StacksAreReusedThroughPCachesAndThePoolAsInTheRuntime) {
+TEST(Sim, StacksAndGsAreReusedThroughPCachesAndSharedListsAsInTheRuntime) {
     // A spawn storm on one P: each G runs to its end before the next starts, so main's stack
     // and one more are all it ever needs.
     const auto storm = run<policies::Go>(shapes::spawn_storm({.n = 3000, .task_ns = 200}), 1);
@@ -432,6 +432,7 @@ TEST(Sim, StacksAreReusedThroughPCachesAndThePoolAsInTheRuntime) {
     EXPECT_GT(one.stacks_created, 1u);
     EXPECT_LT(one.stacks_created, one.counters.gs_run);
     EXPECT_EQ(one.stack_moves, 0u);
+    EXPECT_EQ(one.g_moves, 0u);
     // On two Ps a full cache gives its older half to the pool and an empty one refills from
     // it, so some Gs start on a stack the other P freed; each such start pays migrate_ns
     // (the same sum with every other cross-core cost at zero).
@@ -443,6 +444,7 @@ TEST(Sim, StacksAreReusedThroughPCachesAndThePoolAsInTheRuntime) {
     const auto b = run<policies::Go>(fib, 2, 1, false, {0, 1, {}, {}}, moves);
     ASSERT_TRUE(a.result_ok && b.result_ok);
     EXPECT_GT(b.stack_moves, 0u);
+    EXPECT_GT(b.g_moves, 0u);  // G descriptors travel through their list the same way
     EXPECT_GE(b.overhead_ns, a.overhead_ns + b.stack_moves * moves.migrate_ns / 2);
 }
 

@@ -221,7 +221,7 @@ int cmd_sim(const std::vector<std::string>& args, const std::vector<std::string>
             r[col("extra")] = "sim_seed=" + std::to_string(o.seed) + ";events=" + std::to_string(s.events) +
                               ";work_ns=" + std::to_string(s.work_ns) + ";overhead_ns=" + std::to_string(s.overhead_ns) +
                               ";span_ns=" + std::to_string(g.span_ns()) + ";stacks=" + std::to_string(s.stacks_created) +
-                              ";stack_moves=" + std::to_string(s.stack_moves);
+                              ";stack_moves=" + std::to_string(s.stack_moves) + ";g_moves=" + std::to_string(s.g_moves);
             if (!s.result_ok) {
                 ++failed;
                 std::fprintf(stderr, "schedlab: sim %s %s procs=%d rep %d: %s\n", c.workload.c_str(), c.policy.c_str(),

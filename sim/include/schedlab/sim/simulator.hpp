@@ -126,6 +126,8 @@ struct SimResult {
     std::uint64_t stacks_created = 0;  // stacks made when no P cache nor the pool had one
     std::uint64_t stack_moves = 0;     // first runs on a stack another P last touched
     std::uint64_t stack_pool_ops = 0;  // refills and spills of P caches (each under the pool's lock)
+    std::uint64_t g_moves = 0;         // spawns whose G descriptor another P last wrote
+    std::uint64_t g_pool_ops = 0;      // refills and spills of P caches of G descriptors
     Trace trace;                       // filled when SimOptions::keep_trace
     bool operator==(const SimResult&) const = default;
 };

@@ -21,8 +21,52 @@ namespace schedlab::sim {
 namespace detail {
 inline constexpr std::uint32_t kRingSize = 256;                // runtime kRunQueueSize
 inline constexpr std::uint32_t kGlobalGrabMax = kRingSize / 2;  // runtime kGlobalGrabMax
-inline constexpr std::size_t kStackCacheMax = 64;  // runtime kPerPCacheMax
-inline constexpr std::size_t kStackBatch = 32;     // runtime kCacheBatch
+inline constexpr std::size_t kCacheMax = 64;  // runtime kPerPCacheMax (stacks and Gs)
+inline constexpr std::size_t kCacheBatch = 32;  // runtime kCacheBatch
+
+// Free objects of one kind (stacks, G descriptors) as the runtime keeps them: a cache per P
+// (FreeCache, at most kCacheMax, most recent last) and a runtime-wide list under a lock. A full
+// cache gives its older half to the list; an empty one refills kCacheBatch from the list's
+// newest end. Each operation on the list is one locked op (counted in ops).
+template <class T>
+struct FreeLists {
+    std::vector<std::vector<T>> cache;  // per P
+    std::vector<T> shared;
+    std::uint64_t lock_free_at = 0;
+    std::uint64_t ops = 0;
+
+    explicit FreeLists(std::uint32_t procs) : cache(procs) {}
+    // Whether the P's cache has one after a refill if it was empty (else a new object is made).
+    bool refill_if_empty(std::uint32_t p) {
+        auto& c = cache[p];
+        if (!c.empty()) return true;
+        ++ops;
+        for (std::size_t i = 0; i < kCacheBatch && !shared.empty(); ++i) {
+            c.push_back(shared.back());
+            shared.pop_back();
+        }
+        return !c.empty();
+    }
+    T pop(std::uint32_t p) {
+        const T x = cache[p].back();
+        cache[p].pop_back();
+        return x;
+    }
+    // Returns whether the list was used (the cache was full).
+    bool put(std::uint32_t p, T x) {
+        auto& c = cache[p];
+        bool spilled = false;
+        if (c.size() == kCacheMax) {
+            ++ops;
+            const std::size_t half = c.size() / 2;
+            shared.insert(shared.end(), c.begin(), c.begin() + static_cast<std::ptrdiff_t>(half));
+            c.erase(c.begin(), c.begin() + static_cast<std::ptrdiff_t>(half));
+            spilled = true;
+        }
+        c.push_back(x);
+        return spilled;
+    }
+};
 inline constexpr std::uint64_t kNever = ~std::uint64_t{0};
 inline constexpr std::uint32_t kParkedHere = std::uint32_t{1} << 31;  // in sig_left: the G waits at it
 
@@ -156,7 +200,9 @@ struct Simulator<Policy>::Impl {
         bool complete;
     };
 
-    // A free stack, known by its last touch: the P and that P's TouchLog time.
+    // A free stack, known by its last touch: the P and that P's TouchLog time (a P's cached
+    // stacks were last touched there if a G of that P freed them, elsewhere if they came
+    // through the pool).
     struct FreeStack {
         std::uint32_t p;
         std::uint32_t at;
@@ -170,10 +216,6 @@ struct Simulator<Policy>::Impl {
         TaskId cur = kNoTask;
         std::uint64_t schedtick = 0;
         detail::TouchLog touches;          // stacks touched here (the reuse distance)
-        // This P's stack cache (at most kStackCacheMax), most recent last, each by where it
-        // was last touched: here if a G of this P freed it, another P if it came through the
-        // pool.
-        std::vector<FreeStack> free_stacks;
         std::uint64_t inherited = 0;
         std::uint64_t slice_start = 0;
         bool slice_started = false;
@@ -209,10 +251,10 @@ struct Simulator<Policy>::Impl {
     std::vector<std::uint32_t> preds_left;  // per task: dependency edges not yet satisfied
     std::deque<TaskId> global;
     std::uint64_t lock_free_at = 0;
-    // The runtime-wide stack pool (StackPool::free_, under its own lock): full P caches give
-    // it their older half, empty ones refill from its newest end.
-    std::vector<FreeStack> stack_pool;
-    std::uint64_t pool_free_at = 0;
+    // The runtime's free stacks (StackPool) and free G descriptors (gfree, gfree_), each
+    // known by the P that last wrote it.
+    detail::FreeLists<FreeStack> stacks;
+    detail::FreeLists<std::uint32_t> descriptors;
     std::vector<std::uint32_t> pidle;  // idle Ps, most recent last (the runtime's pidle_)
     std::uint32_t npidle = 0;
     std::uint32_t nmspinning = 0;
@@ -235,8 +277,8 @@ struct Simulator<Policy>::Impl {
 
     Impl(const SimOptions& o, const TaskGraph& graph)
         : opts(o), cost(o.cost), g(graph), topo(o.topology.procs ? o.topology : policies::Topology::flat(o.procs)),
-          procs(o.procs), ps(o.procs), gs(graph.tasks.size()), events(o.procs), rec(r.trace.strands), tracing(o.keep_trace),
-          shared(o.procs > 1), signalling(!graph.signals.empty()) {
+          procs(o.procs), ps(o.procs), gs(graph.tasks.size()), stacks(o.procs), descriptors(o.procs), events(o.procs),
+          rec(r.trace.strands), tracing(o.keep_trace), shared(o.procs > 1), signalling(!graph.signals.empty()) {
         // The measured points (log2 K, ns), from (0, 0): linear in log2 K between them.
         const std::pair<int, std::uint64_t> pts[] = {{0, 0},
                                                      {6, cost.reuse_64_ns},
@@ -276,39 +318,37 @@ struct Simulator<Policy>::Impl {
         return free_at;
     }
 
-    // ---- Stacks (StackPool::get and put with a P's cache) ---------------------------------------
+    // ---- Stacks and G descriptors (StackPool::get/put, new_g, gfput) ----------------------------
 
-    // A first run's stack: the cache's most recent, after a refill of up to kStackBatch from
-    // the pool if the cache is empty; none left means a new stack (stack_at 0).
+    // A first run's stack: its P cache's most recent, refilled from the pool if empty; none
+    // left means a new stack (stack_at 0).
     FreeStack get_stack(P& p, std::uint64_t& t) {
-        if (p.free_stacks.empty()) {
-            ++r.stack_pool_ops;
-            t = lock(t, pool_free_at);
-            for (std::size_t i = 0; i < detail::kStackBatch && !stack_pool.empty(); ++i) {
-                p.free_stacks.push_back(stack_pool.back());
-                stack_pool.pop_back();
-            }
-            if (p.free_stacks.empty()) {
-                ++r.stacks_created;
-                return {p.id, 0};
-            }
+        const std::uint64_t ops = stacks.ops;
+        const bool have = stacks.refill_if_empty(p.id);
+        if (stacks.ops != ops) t = lock(t, stacks.lock_free_at);
+        if (!have) {
+            ++r.stacks_created;
+            return {p.id, 0};
         }
-        const FreeStack s = p.free_stacks.back();
-        p.free_stacks.pop_back();
-        return s;
+        return stacks.pop(p.id);
+    }
+    void put_stack(P& p, FreeStack s, std::uint64_t& t) {
+        if (stacks.put(p.id, s)) t = lock(t, stacks.lock_free_at);
     }
 
-    // An exiting G's stack back to its P's cache; a full cache first gives its older half to
-    // the pool, where another P may take it.
-    void put_stack(P& p, FreeStack s, std::uint64_t& t) {
-        if (p.free_stacks.size() == detail::kStackCacheMax) {
-            ++r.stack_pool_ops;
-            t = lock(t, pool_free_at);
-            const std::size_t half = p.free_stacks.size() / 2;
-            stack_pool.insert(stack_pool.end(), p.free_stacks.begin(), p.free_stacks.begin() + half);
-            p.free_stacks.erase(p.free_stacks.begin(), p.free_stacks.begin() + half);
+    // A spawn's G descriptor, likewise; one another P last wrote (it came through the list)
+    // costs a cross-core line transfer as the spawn writes it: remote_done_ns.
+    void get_descriptor(P& p, std::uint64_t& t) {
+        const std::uint64_t ops = descriptors.ops;
+        const bool have = descriptors.refill_if_empty(p.id);
+        if (descriptors.ops != ops) t = lock(t, descriptors.lock_free_at);
+        if (have && descriptors.pop(p.id) != p.id) {
+            ++r.g_moves;
+            charge(t, cost.remote_done_ns);
         }
-        p.free_stacks.push_back(s);
+    }
+    void put_descriptor(P& p, std::uint64_t& t) {
+        if (descriptors.put(p.id, p.id)) t = lock(t, descriptors.lock_free_at);
     }
 
     void push_event(std::uint32_t p, std::uint64_t t) { events.set(p, t); }
@@ -516,6 +556,7 @@ struct Simulator<Policy>::Impl {
         init_g(id, strand, p.id);
         ++r.counters.spawns;
         charge(t, cost.spawn_ns);
+        get_descriptor(p, t);
         publish(p, id, t);
     }
 
@@ -648,6 +689,7 @@ struct Simulator<Policy>::Impl {
         // The task is complete: ready a waiting parent, release successors.
         s.complete = true;
         put_stack(p, {s.stack_p, s.stack_at}, t);  // the runtime's stacks_.put on the exiting P
+        put_descriptor(p, t);                        // and gfput
         p.cur = kNoTask;
         p.phase = Phase::Schedule;
         if (task.parent != kNoTask) {
@@ -907,6 +949,8 @@ struct Simulator<Policy>::Impl {
             }
         }
         r.tasks = completed;
+        r.stack_pool_ops = stacks.ops;
+        r.g_pool_ops = descriptors.ops;
         if (r.error.empty() && !finished)
             r.error = "deadlock: " + std::to_string(completed) + " of " + std::to_string(g.tasks.size()) +
                       " tasks completed and no P can run another";
