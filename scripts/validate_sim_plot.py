@@ -4,7 +4,9 @@
 Usage: validate_sim_plot.py REAL.csv SIM.csv OUTDIR
 
 Writes OUTDIR/sim_validation.csv (per workload, params, policy and procs: the median wall
-time and steals of each, the simulator's error in % of the real value) and
+time and steals of each, the simulator's error in % of the real median, and the median of the
+per-round errors: a real run and the simulated run of the same victim seed, which
+scripts/validate_sim prices with the calibration made at the start of that round) and
 OUTDIR/sim_validation.png (two panels, wall time and steals, bars side by side, each pair
 annotated with the error). If OUTDIR/cpu_speeds.csv is there (scripts/validate_sim writes it:
 each CPU's speed at the start of each round of real runs), it also says how unequal the CPUs
@@ -20,16 +22,27 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
 
-def medians(path):
-    groups = {}
+def runs(path):
+    """{(workload, params, policy, procs): {victim seed: wall_ns}}, and the medians per key."""
+    groups, by_seed = {}, {}
     with open(path, newline="") as f:
         for row in csv.DictReader(f):
             if int(row["rep"]) < 0 or row["result_ok"] != "1":
                 continue
             key = (row["workload"], row["params"], row["policy"], int(row["procs"]))
             groups.setdefault(key, []).append((float(row["wall_ns"]), float(row["steals"] or 0)))
-    return {k: (statistics.median(w for w, _ in v), statistics.median(s for _, s in v), len(v))
-            for k, v in groups.items()}
+            # A simulated row's victim seed is its extra's sim_seed; a real row's, its seed.
+            extra = dict(kv.split("=", 1) for kv in row["extra"].split(";") if "=" in kv)
+            by_seed.setdefault(key, {})[int(extra.get("sim_seed", row["seed"]))] = float(row["wall_ns"])
+    medians = {k: (statistics.median(w for w, _ in v), statistics.median(s for _, s in v), len(v))
+               for k, v in groups.items()}
+    return medians, by_seed
+
+
+def paired_error(real, sim):
+    """Median over the seeds run by both of the simulator's error, or '' without a pair."""
+    errs = [err(sim[s], real[s]) for s in real if s in sim]
+    return round(statistics.median(errs), 1) if errs else ""
 
 
 def err(sim, real):
@@ -66,7 +79,7 @@ def cpu_speed_note(path):
 def main():
     if len(sys.argv) != 4:
         sys.exit(__doc__)
-    real, sim, outdir = medians(sys.argv[1]), medians(sys.argv[2]), sys.argv[3]
+    (real, real_seeds), (sim, sim_seeds), outdir = runs(sys.argv[1]), runs(sys.argv[2]), sys.argv[3]
     keys = sorted(k for k in real if k in sim)
     if not keys:
         sys.exit("validate_sim_plot: no configuration in both files")
@@ -75,6 +88,7 @@ def main():
         (rw, rs, rn), (sw, ss, sn) = real[k], sim[k]
         rows.append({"workload": k[0], "params": k[1], "policy": k[2], "procs": k[3],
                      "real_wall_ns": round(rw), "sim_wall_ns": round(sw), "wall_err_pct": round(err(sw, rw), 1),
+                     "paired_wall_err_pct": paired_error(real_seeds[k], sim_seeds[k]),
                      "real_steals": rs, "sim_steals": ss,
                      "steal_err_pct": round(err(ss, rs), 1) if rs else "",
                      "real_reps": rn, "sim_reps": sn})
@@ -106,7 +120,8 @@ def main():
     fig.savefig(f"{outdir}/sim_validation.png", dpi=110)
     for r in rows:
         print(f"{r['workload']:9} {short(r['params']):22} {r['policy']:10} P={r['procs']}  wall "
-              f"{r['real_wall_ns'] / 1e6:8.2f} ms real {r['sim_wall_ns'] / 1e6:8.2f} ms sim {r['wall_err_pct']:+6.1f}%   "
+              f"{r['real_wall_ns'] / 1e6:8.2f} ms real {r['sim_wall_ns'] / 1e6:8.2f} ms sim {r['wall_err_pct']:+6.1f}% "
+              f"(paired {r['paired_wall_err_pct']:+6.1f}%)   "
               f"steals {r['real_steals']:8.0f} real {r['sim_steals']:8.0f} sim")
     if note:
         print(note)

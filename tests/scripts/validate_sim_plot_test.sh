@@ -30,5 +30,24 @@ out=$(/usr/bin/python3 "$ROOT/scripts/validate_sim_plot.py" "$T/real.csv" "$T/si
 echo "$out" | grep -q "cpu0 1.50, cpu1 1.00; slowest/fastest CPU per round: median 1.50, max 2.00" \
   && ok "CPU-speed line: medians per CPU and the per-round ratio" || bad "CPU-speed line: $(echo "$out" | tail -1)"
 
+# Per-round pairs: a real run and the simulated run of the same victim seed (the real row's
+# seed, the simulated row's sim_seed). Walls 100/200/300 real and 110/180/300 simulated:
+# errors +10, -10 and 0 per round (median 0.0), against -10.0 between the medians.
+mkdir -p "$T/pairs"
+for f in real sim; do
+  head -1 "$SRC/$f.csv" > "$T/pairs/$f.csv"
+  row=$(awk -F, '$2 == "randdag" && $4 == "go" && $11 == 1 { print; exit }' "$SRC/$f.csv")
+  i=0
+  for wall in $([ $f = real ] && echo 100 200 300 || echo 110 180 300); do
+    i=$((i + 1))
+    echo "$row" | awk -F, -v OFS=, -v w="$wall" -v s="$i" -v kind=$f \
+      '{ $12 = s - 1; $13 = w; $34 = s; if (kind == "sim") $35 = "sim_seed=" s; print }' >> "$T/pairs/$f.csv"
+  done
+done
+/usr/bin/python3 "$ROOT/scripts/validate_sim_plot.py" "$T/pairs/real.csv" "$T/pairs/sim.csv" "$T/pairs" > /dev/null 2>&1
+row=$(tail -n +2 "$T/pairs/sim_validation.csv")
+[ "$(echo "$row" | cut -d, -f7,8)" = "-10.0,0.0" ] \
+  && ok "error of the medians -10.0, median of the per-round errors 0.0" || bad "paired: $row"
+
 if [ $fails -ne 0 ]; then echo "$fails failed"; exit 1; fi
 echo "all passed"
