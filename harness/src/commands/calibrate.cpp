@@ -37,6 +37,7 @@
 #include "schedlab/harness/meta.hpp"
 #include "schedlab/harness/results_file.hpp"
 #include "schedlab/harness/stats.hpp"
+#include "schedlab/peers/serial.hpp"
 #include "schedlab/runtime/local_queue.hpp"
 #include "schedlab/runtime/note.hpp"
 #include "schedlab/runtime/schedlab.hpp"
@@ -77,7 +78,7 @@ struct Measured {
     double steal_attempt = 0, steal_per_g = 0, wake = 0, unpark = 0, spin_pause = 0;
     double fib_call_ps = 0, spin_ps = 0, uts_node = 0, gemm_flop_ps = 0;
     double migrate = -1, remote_done = -1, shared_put = 0;  // -1: not measured (one CPU)
-    double ping_pong = 0, clock_read = 0, nqueens_call_ps = 0, leaf_flop_ps = 0;
+    double ping_pong = 0, clock_read = 0, nqueens_call_ps = 0, nqueens_task_ps = 0, leaf_flop_ps = 0;
     std::size_t stack_lines = 0;  // cache lines of stack a parked fork-join G has in use
     std::vector<std::pair<double, double>> ws_curve;  // (Gs in turn, ns per yield)
 };
@@ -541,6 +542,16 @@ void measure_kernels(Measured& m, int reps) {
         const workloads::NQueens::Board b{11, 0, 0, 0, 0};
         const auto calls = static_cast<double>(workloads::NQueens::serial_calls(b));
         m.nqueens_call_ps = 1000.0 * per_unit(reps, calls, [&] { sink = workloads::NQueens::serial(b); });
+        // The workload's own task body, each spawn a plain call (the serial-elision peer): a
+        // task per node of the same tree, its frame's answers array, group and closures
+        // included, which the bare search above has none of.
+        workloads::Params p;
+        p.set("n", "11");
+        workloads::NQueens w(p);
+        m.nqueens_task_ps = 1000.0 * per_unit(reps, calls, [&] {
+            peers::Serial::run(1, [&] { w.template run<peers::Serial>(); });
+            sink = w.check().ok;
+        });
     }
     {
         // The matmul workload's default leaf (64) on its default matrices (512 x 512): blocks
@@ -697,6 +708,7 @@ int cmd_calibrate(const std::vector<std::string>& args, const std::vector<std::s
     c.chan_op_ns = round_ns((m.ping_pong - 2.0 * double(c.switch_ns + c.local_op_ns + c.ready_ns)) / 4.0);
     c.clock_read_ns = round_ns(m.clock_read);
     c.nqueens_call_ps = round_ns(m.nqueens_call_ps);
+    c.nqueens_task_ps = round_ns(m.nqueens_task_ps);
     c.leaf_flop_ps = round_ns(m.leaf_flop_ps);
     {
         std::uint64_t* reuse[] = {&c.reuse_64_ns, &c.reuse_256_ns, &c.reuse_1024_ns, &c.reuse_4096_ns,
@@ -771,6 +783,7 @@ int cmd_calibrate(const std::vector<std::string>& args, const std::vector<std::s
             return "(unbuffered ping-pong round trip on 1 P - 2 x (switch + local_op + ready)) / 4";
         if (key == "clock_read_ns") return "std::chrono::steady_clock::now() in a loop";
         if (key == "nqueens_call_ps") return "nqueens' serial search of an 11 x 11 board, per call, in ps";
+        if (key == "nqueens_task_ps") return "nqueens(11) through the serial-elision peer (spawn = call), per task, in ps";
         if (key == "leaf_flop_ps") return "matmul's leaf product, 64 x 64 blocks of 512 x 512 matrices, per flop, in ps";
         if (key.rfind("reuse_", 0) == 0) return "a turn (fork, join, yield) among K Gs on 1 P, less with 1 G (curve above)";
         if (key == "fib_call_ps") return "serial naive fib(27), per call, in ps";

@@ -167,8 +167,10 @@ sim::TaskGraph spawnwait_graph(const Params& given, const Params& p) {
 }
 
 // nqueens: the workload's search tree, a task per legal placement above the cutoff (breadth
-// first, so ids are handed out in order). A placing node costs one call, spawns its children
-// and joins them; a complete board one call; a board at the cutoff its serial search's calls.
+// first, so ids are handed out in order). A placing node or a complete board costs one task of
+// the serial elision (nqueens_task_ps: the call with its frame's array, group and closures),
+// a placing node spawning its children one call into it and joining them; a board at the
+// cutoff costs its serial search's calls.
 sim::TaskGraph nqueens_graph(const Params& given, const Params& p, const sim::CostModel& cost) {
     using Board = workloads::NQueens::Board;
     const workloads::NQueens w(given);
@@ -180,16 +182,17 @@ sim::TaskGraph nqueens_graph(const Params& given, const Params& p, const sim::Co
     for (std::size_t i = 0; i < nodes.size(); ++i) {
         b.begin_task();
         const Board node = nodes[i];
+        const std::uint64_t task = cost.nqueens_task_ps / 1000;
         if (node.row == node.n) {
-            b.strand(cost.nqueens_call_ps / 1000);
+            b.strand(task);
             continue;
         }
         if (cutoff > 0 && node.row >= cutoff) {
             b.strand(workloads::NQueens::serial_calls(node) * cost.nqueens_call_ps / 1000);
             continue;
         }
-        const std::uint64_t call = cost.nqueens_call_ps / 1000;
-        b.strand(call);
+        const std::uint64_t call = std::min(cost.nqueens_call_ps / 1000, task);
+        b.strand(task);
         kids.clear();
         for (std::uint32_t avail = node.free(); avail != 0; avail &= avail - 1) {
             if (nodes.size() >= kMaxNodes)

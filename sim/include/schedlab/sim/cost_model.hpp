@@ -83,6 +83,9 @@ namespace schedlab::sim {
     X(uts_node_ns, 500, "kernel, estimate: one UTS node at granularity 1 (a SHA-1 of 24 bytes)") \
     X(gemm_flop_ps, 100, "kernel, estimate: one flop of a tile GEMM (Eigen), in ps")                \
     X(nqueens_call_ps, 3000, "kernel, estimate: one call of nqueens' serial search, in ps")         \
+    X(nqueens_task_ps, 25000,                                                                      \
+      "kernel, 2026-11-23 VM: one task of nqueens with spawn = call (serial elision), its array, "  \
+      "group and closures included, in ps")                                                        \
     X(leaf_flop_ps, 300, "kernel, estimate: one flop of matmul's leaf product (Eigen lazyProduct), in ps") \
     X(clock_read_ns, 25, "kernel, estimate: one steady_clock::now() (pingpong times a round trip with two)")
 
