@@ -434,8 +434,9 @@ TEST(Sim, StacksAndGsAreReusedThroughPCachesAndSharedListsAsInTheRuntime) {
     EXPECT_EQ(one.stack_moves, 0u);
     EXPECT_EQ(one.g_moves, 0u);
     // On two Ps a full cache gives its older half to the pool and an empty one refills from
-    // it, so some Gs start on a stack the other P freed; each such start pays migrate_ns
-    // (the same sum with every other cross-core cost at zero).
+    // it, so some Gs start on a stack the other P freed; each such start pays migrate_ns.
+    // The two runs' costs differ, so their schedules (and move counts) may too: half the
+    // moves' price is the margin asked for, with every other cross-core cost at zero.
     sim::CostModel none;
     none.migrate_ns = none.remote_done_ns = none.shared_put_ns = 0;
     sim::CostModel moves = none;

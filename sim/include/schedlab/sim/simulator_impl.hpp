@@ -309,7 +309,7 @@ struct Simulator<Policy>::Impl {
     }
 
     // A runtime lock as a FIFO resource held global_op_ns per operation: the global queue's
-    // (by default) or the stack pool's.
+    // (by default), or a free list's.
     std::uint64_t lock(std::uint64_t t) { return lock(t, lock_free_at); }
     std::uint64_t lock(std::uint64_t t, std::uint64_t& free_at) {
         const std::uint64_t start = std::max(t, free_at);
@@ -320,35 +320,36 @@ struct Simulator<Policy>::Impl {
 
     // ---- Stacks and G descriptors (StackPool::get/put, new_g, gfput) ----------------------------
 
-    // A first run's stack: its P cache's most recent, refilled from the pool if empty; none
-    // left means a new stack (stack_at 0).
-    FreeStack get_stack(P& p, std::uint64_t& t) {
-        const std::uint64_t ops = stacks.ops;
-        const bool have = stacks.refill_if_empty(p.id);
-        if (stacks.ops != ops) t = lock(t, stacks.lock_free_at);
-        if (!have) {
-            ++r.stacks_created;
-            return {p.id, 0};
-        }
-        return stacks.pop(p.id);
+    // Take from P's cache into out (an empty cache refills from the list, under its lock);
+    // false: none left anywhere, the runtime makes a new one.
+    template <class T>
+    bool take(detail::FreeLists<T>& l, const P& p, std::uint64_t& t, T& out) {
+        if (l.cache[p.id].empty()) t = lock(t, l.lock_free_at);
+        if (!l.refill_if_empty(p.id)) return false;
+        out = l.pop(p.id);
+        return true;
     }
-    void put_stack(P& p, FreeStack s, std::uint64_t& t) {
-        if (stacks.put(p.id, s)) t = lock(t, stacks.lock_free_at);
+    // Give back to P's cache (a full one spills to the list, under its lock).
+    template <class T>
+    void give(detail::FreeLists<T>& l, const P& p, T x, std::uint64_t& t) {
+        if (l.put(p.id, x)) t = lock(t, l.lock_free_at);
+    }
+
+    // A first run's stack: its P cache's most recent; none left means a new stack (stack_at 0).
+    FreeStack get_stack(P& p, std::uint64_t& t) {
+        FreeStack s{p.id, 0};
+        if (!take(stacks, p, t, s)) ++r.stacks_created;
+        return s;
     }
 
     // A spawn's G descriptor, likewise; one another P last wrote (it came through the list)
     // costs a cross-core line transfer as the spawn writes it: remote_done_ns.
     void get_descriptor(P& p, std::uint64_t& t) {
-        const std::uint64_t ops = descriptors.ops;
-        const bool have = descriptors.refill_if_empty(p.id);
-        if (descriptors.ops != ops) t = lock(t, descriptors.lock_free_at);
-        if (have && descriptors.pop(p.id) != p.id) {
+        std::uint32_t last = p.id;
+        if (take(descriptors, p, t, last) && last != p.id) {
             ++r.g_moves;
             charge(t, cost.remote_done_ns);
         }
-    }
-    void put_descriptor(P& p, std::uint64_t& t) {
-        if (descriptors.put(p.id, p.id)) t = lock(t, descriptors.lock_free_at);
     }
 
     void push_event(std::uint32_t p, std::uint64_t t) { events.set(p, t); }
@@ -688,8 +689,8 @@ struct Simulator<Policy>::Impl {
         }
         // The task is complete: ready a waiting parent, release successors.
         s.complete = true;
-        put_stack(p, {s.stack_p, s.stack_at}, t);  // the runtime's stacks_.put on the exiting P
-        put_descriptor(p, t);                        // and gfput
+        give(stacks, p, FreeStack{s.stack_p, s.stack_at}, t);  // the runtime's stacks_.put on the exiting P
+        give(descriptors, p, p.id, t);                           // and gfput
         p.cur = kNoTask;
         p.phase = Phase::Schedule;
         if (task.parent != kNoTask) {
