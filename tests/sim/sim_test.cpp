@@ -342,6 +342,8 @@ TEST(Sim, RejectsBadOptions) {
     SimOptions o;
     o.procs = 0;
     EXPECT_THROW(sim::Simulator<policies::Go>{o}, std::invalid_argument);
+    o.procs = sim::detail::EventTree::kMaxPs + 1;
+    EXPECT_THROW(sim::Simulator<policies::Go>{o}, std::invalid_argument);
     o.procs = 4;
     o.topology = policies::Topology::grid(8, 2, 1, 4);
     EXPECT_THROW(sim::Simulator<policies::Go>{o}, std::invalid_argument);
@@ -365,6 +367,47 @@ TEST(Sim, StartsPayForTheStacksTouchedMeanwhile) {
         EXPECT_GE(b.makespan_ns, a.makespan_ns) << g.shape;
         EXPECT_LE(b.makespan_ns - a.makespan_ns, b.counters.gs_run * some.reuse_65536_ns) << g.shape;
     }
+}
+
+TEST(Sim, EventTreeGivesTheEarliestPAndTiesToTheLowerP) {
+    sim::detail::EventTree t(5);  // 8 leaves, 3 of them never used
+    EXPECT_EQ(t.top_time(), sim::detail::kNever);
+    EXPECT_EQ(t.top(), 0u);
+    t.set(3, 70);
+    t.set(1, 90);
+    t.set(4, 70);
+    EXPECT_EQ(t.top(), 3u);
+    EXPECT_EQ(t.top_time(), 70u);
+    t.set(3, sim::detail::kNever);
+    EXPECT_EQ(t.top(), 4u);
+    EXPECT_EQ(t.time(3), sim::detail::kNever);
+    t.set(2, 70);
+    EXPECT_EQ(t.top(), 2u);  // a tie goes to the lower P
+    t.set(0, 0);
+    EXPECT_EQ(t.top(), 0u);
+    EXPECT_EQ(t.top_time(), 0u);
+    const std::uint64_t last = sim::detail::EventTree::kTimeLimit - 1;
+    t.set(0, sim::detail::kNever);
+    t.set(2, last);
+    t.set(4, last);
+    t.set(1, last);
+    EXPECT_EQ(t.top(), 1u);
+    EXPECT_EQ(t.top_time(), last);
+    EXPECT_FALSE(t.overflowed());
+    t.set(1, last + 1);  // cannot be kept: P 1 waits for nothing, and the tree says so
+    EXPECT_TRUE(t.overflowed());
+    EXPECT_EQ(t.time(1), sim::detail::kNever);
+    EXPECT_EQ(t.top(), 2u);
+}
+
+TEST(Sim, AVirtualTimePastTheEventTreesLimitIsAnError) {
+    sim::GraphBuilder b;
+    const auto root = b.begin_task();
+    b.strand(sim::detail::EventTree::kTimeLimit + 5);
+    const auto g = b.finish(root, "long");
+    const auto r = run<policies::Go>(g, 2);
+    EXPECT_FALSE(r.result_ok);
+    EXPECT_NE(r.error.find("virtual time passed"), std::string::npos) << r.error;
 }
 
 TEST(Sim, TouchLogCountsTheDistinctStacksTouchedSince) {

@@ -11,6 +11,7 @@
 #include <deque>
 #include <new>
 #include <stdexcept>
+#include <string>
 #include <type_traits>
 #include <vector>
 
@@ -135,40 +136,50 @@ private:
 
 // The pending events: at most one per P (its next step), kept in a winner tree over the Ps
 // so that the earliest (time, then lower P) is at the root and changing one P's time costs
-// log2(P) comparisons. Each node holds its winner's time and P, so replaying a path reads one
-// sibling node per level and nothing else.
+// log2(P) comparisons. A node holds its winner as one key, time << kPBits | P, so a level of
+// a replay is one load of the sibling and a branch-free min (a compare of (time, P) pairs
+// was mispredicted about every other level). A time from kTimeLimit on (78 virtual hours)
+// cannot be kept: the P then waits for nothing and overflowed() says so.
 class EventTree {
 public:
+    static constexpr int kPBits = 16;  // Ps up to 65536
+    static constexpr std::uint32_t kMaxPs = std::uint32_t{1} << kPBits;
+    static constexpr std::uint64_t kTimeLimit = (std::uint64_t{1} << (64 - kPBits)) - 1;
+
     explicit EventTree(std::uint32_t n) {
         leaves_ = 1;
         while (leaves_ < n) leaves_ *= 2;
-        nodes_.resize(2 * static_cast<std::size_t>(leaves_));
-        for (std::uint32_t i = 0; i < leaves_; ++i) nodes_[leaves_ + i] = {kNever, i};
-        for (std::uint32_t i = leaves_; i-- > 1;) nodes_[i] = better(nodes_[2 * i], nodes_[2 * i + 1]);
+        nodes_.assign(2 * static_cast<std::size_t>(leaves_), ~std::uint64_t{0});
+        for (std::uint32_t i = 0; i < leaves_; ++i) nodes_[leaves_ + i] = never(i);
+        for (std::uint32_t i = leaves_; i-- > 1;) nodes_[i] = std::min(nodes_[2 * i], nodes_[2 * i + 1]);
     }
-    std::uint32_t top() const { return nodes_[1].p; }
-    std::uint64_t top_time() const { return nodes_[1].t; }
-    std::uint64_t time(std::uint32_t p) const { return nodes_[leaves_ + p].t; }
+    std::uint32_t top() const { return static_cast<std::uint32_t>(nodes_[1] & kPMask); }
+    // kNever when every P waits for nothing.
+    std::uint64_t top_time() const { return time_of(nodes_[1]); }
+    std::uint64_t time(std::uint32_t p) const { return time_of(nodes_[leaves_ + p]); }
+    bool overflowed() const { return overflowed_; }
     void set(std::uint32_t p, std::uint64_t t) {
         std::uint32_t i = leaves_ + p;
-        Node cur{t, p};
+        std::uint64_t cur = never(p);
+        if (t < kTimeLimit) cur = t << kPBits | p;
+        else if (t != kNever) overflowed_ = true;
         nodes_[i] = cur;
         for (; i > 1; i >>= 1) {
-            cur = better(cur, nodes_[i ^ 1]);
+            cur = std::min(cur, nodes_[i ^ 1]);
             nodes_[i >> 1] = cur;
         }
     }
 
 private:
-    struct Node {
-        std::uint64_t t;
-        std::uint32_t p;
-    };
-    static Node better(const Node& a, const Node& b) {
-        return b.t < a.t || (b.t == a.t && b.p < a.p) ? b : a;
+    static constexpr std::uint64_t kPMask = (std::uint64_t{1} << kPBits) - 1;
+    // kNever's key keeps its P, so that ties among waiting Ps still go to the lower P.
+    static std::uint64_t never(std::uint32_t p) { return ~kPMask | p; }
+    static std::uint64_t time_of(std::uint64_t key) {
+        return (key | kPMask) == ~std::uint64_t{0} ? kNever : key >> kPBits;
     }
     std::uint32_t leaves_ = 1;
-    std::vector<Node> nodes_;
+    bool overflowed_ = false;
+    std::vector<std::uint64_t> nodes_;
 };
 }  // namespace detail
 
@@ -944,6 +955,10 @@ struct Simulator<Policy>::Impl {
             ++r.events;
             const std::uint64_t next = step(ps[pi], t);
             events.set(pi, next);
+            if (events.overflowed()) {
+                r.error = "virtual time passed " + std::to_string(detail::EventTree::kTimeLimit) + " ns";
+                break;
+            }
             if (opts.max_events && r.events >= opts.max_events && !finished) {
                 r.error = "stopped after max_events events";
                 break;
@@ -966,7 +981,9 @@ struct Simulator<Policy>::Impl {
 
 template <policies::Bundle Policy>
 Simulator<Policy>::Simulator(SimOptions opts) : opts_(std::move(opts)) {
-    if (opts_.procs < 1) throw std::invalid_argument("simulator: procs must be at least 1");
+    if (opts_.procs < 1 || opts_.procs > detail::EventTree::kMaxPs)
+        throw std::invalid_argument("simulator: procs must be between 1 and " +
+                                    std::to_string(detail::EventTree::kMaxPs));
     if (opts_.topology.procs != 0 &&
         (opts_.topology.procs != opts_.procs || opts_.topology.node_of.size() != opts_.procs ||
          opts_.topology.group_of.size() != opts_.procs))
