@@ -86,6 +86,8 @@ expect_error "refuses to overwrite" "refusing to overwrite" sim -w fib -P 1 --pa
 c="$T/costs.txt"
 if "$SCHEDLAB" calibrate --out "$c" --reps 1 --gs 2000 >/dev/null 2>"$T/log"; then ok "calibrate writes $c"; else bad "calibrate: $(cat "$T/log")"; fi
 grep -q "^# cpu: " "$c" && grep -q "^switch_ns = [0-9]" "$c" && ok "cost file has its header and keys" || bad "cost file: $(head -5 "$c")"
+grep -B1 "^pause_jitter_ns = [0-9]" "$c" | grep -q "^# measured: 4 x median absolute deviation" \
+  && ok "calibrate measures the drift over a runnext-steal pause" || bad "pause_jitter_ns: $(grep -B1 pause_jitter "$c")"
 "$SCHEDLAB" sim -w fib -P 2 --param n=12 --costs "$c" > /dev/null 2>"$T/log" && ok "sim reads the calibrated costs" \
   || bad "sim --costs: $(cat "$T/log")"
 grep -q "^# one-thread figures measured on any CPU; CPU speeds, ns per step of a load-add-store loop: cpu[0-9]" "$c" \

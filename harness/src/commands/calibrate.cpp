@@ -78,6 +78,7 @@ struct Measured {
     double steal_attempt = 0, steal_per_g = 0, wake = 0, unpark = 0, spin_pause = 0;
     double fib_call_ps = 0, spin_ps = 0, uts_node = 0, gemm_flop_ps = 0;
     double migrate = -1, remote_done = -1, shared_put = 0;  // -1: not measured (one CPU)
+    double pause_jitter = 0;  // 4 x MAD of the spawnwait loop's time over a runnext-steal pause
     double ping_pong = 0, clock_read = 0, nqueens_call_ps = 0, nqueens_task_ps = 0, leaf_flop_ps = 0;
     std::size_t stack_lines = 0;  // cache lines of stack a parked fork-join G has in use
     std::vector<std::pair<double, double>> ws_curve;  // (Gs in turn, ns per yield)
@@ -137,6 +138,49 @@ void measure_runtime(Measured& m, int reps, std::int64_t n) {
             return 0;
         });
     });
+    // A thief that saw a G in a victim's runnext looks again kRunnextStealPauseNs later, and
+    // finds the same G (descriptor) there only if the victim is at the same point of its loop.
+    // A simulated victim keeps an exact period, so the thief's return would land at one fixed
+    // phase of it; a real one drifts. The drift: the spawnwait loop (go f(); <-done) on 1 P,
+    // timed in stretches of as many rounds as fit in the pause; 4 x the median absolute
+    // deviation of the stretches' durations (the width of a uniform spread with that MAD).
+    {
+        using Chan = typename R::template Chan<std::int64_t>;
+        auto rounds = [](Chan& ch, std::int64_t k) {
+            for (std::int64_t i = 0; i < k; ++i) {
+                R::go([&ch, i] { ch.send(i); });
+                if (ch.recv() != i) std::abort();
+            }
+        };
+        const double per_round = per_unit(reps, double(n), [&] {
+            rt.run([&] {
+                Chan ch(0);
+                rounds(ch, n);
+                return 0;
+            });
+        });
+        const auto k = std::max<std::int64_t>(1, std::llround(double(rt::kRunnextStealPauseNs) / per_round));
+        const std::int64_t stretches = std::max<std::int64_t>(100, n / k);
+        std::vector<double> spreads;
+        for (int rep = 0; rep < reps; ++rep) {
+            std::vector<double> xs;
+            xs.reserve(static_cast<std::size_t>(stretches));
+            rt.run([&] {
+                Chan ch(0);
+                rounds(ch, k);  // warm
+                auto t0 = Clock::now();
+                for (std::int64_t s = 0; s < stretches; ++s) {
+                    rounds(ch, k);
+                    const auto t1 = Clock::now();
+                    xs.push_back(std::chrono::duration<double, std::nano>(t1 - t0).count());
+                    t0 = t1;
+                }
+                return 0;
+            });
+            spreads.push_back(4.0 * mad(xs));
+        }
+        m.pause_jitter = median(spreads);
+    }
 }
 
 // Switching to a G whose stack and descriptor have left the caches costs more. K Gs take turns
@@ -706,6 +750,7 @@ int cmd_calibrate(const std::vector<std::string>& args, const std::vector<std::s
     // A round trip is 2 x (switch + local_op + ready) plus 4 channel operations (2 x 2 halves
     // of a hand-off), the rest: chan_op is what is left, so pingpong on 1 P is fitted.
     c.chan_op_ns = round_ns((m.ping_pong - 2.0 * double(c.switch_ns + c.local_op_ns + c.ready_ns)) / 4.0);
+    c.pause_jitter_ns = round_ns(m.pause_jitter);
     c.clock_read_ns = round_ns(m.clock_read);
     c.nqueens_call_ps = round_ns(m.nqueens_call_ps);
     c.nqueens_task_ps = round_ns(m.nqueens_task_ps);
@@ -782,6 +827,8 @@ int cmd_calibrate(const std::vector<std::string>& args, const std::vector<std::s
         if (key == "chan_op_ns")
             return "(unbuffered ping-pong round trip on 1 P - 2 x (switch + local_op + ready)) / 4";
         if (key == "clock_read_ns") return "std::chrono::steady_clock::now() in a loop";
+        if (key == "pause_jitter_ns")
+            return "4 x median absolute deviation of the spawnwait loop's time over one runnext-steal pause, 1 P";
         if (key == "nqueens_call_ps") return "nqueens' serial search of an 11 x 11 board, per call, in ps";
         if (key == "nqueens_task_ps") return "nqueens(11) through the serial-elision peer (spawn = call), per task, in ps";
         if (key == "leaf_flop_ps") return "matmul's leaf product, 64 x 64 blocks of 512 x 512 matrices, per flop, in ps";

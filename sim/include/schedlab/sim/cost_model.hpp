@@ -12,6 +12,10 @@
 //   global_op_ns    lock hold time of one global-queue operation (pull, overflow); the lock is
 //                   a FIFO resource, so contended operations wait for each other
 //   steal_*         per victim probed; per G moved by a successful steal
+//   pause_jitter_ns not charged: each wait of a spinning M (a runnext-steal pause, the pause
+//                   between steal passes) is lengthened by a seeded draw below this, standing
+//                   for the drift of the victim's timing over it (a simulated victim's period
+//                   is exact, so fixed waits would always return at the same phase of its loop)
 //   wake_ns         charged to the M that wakes a parked one (the futex wake system call)
 //   unpark_latency  from the wake to the woken M looking for work
 //   reuse_K_ns      extra, per resume of a G on the P it blocked on after K other stacks were
@@ -58,6 +62,8 @@ namespace schedlab::sim {
       "--remote-steal-ns, default 0)")                                                           \
     X(steal_per_g_ns, 5, "estimate: copying one G pointer between rings")                        \
     X(runnext_steal_pause_ns, 3000, "runtime kRunnextStealPauseNs (Go: usleep(3) in runqgrab)")  \
+    X(pause_jitter_ns, 100,                                                                      \
+      "2026-11-23 VM, calibrate's figure in three runs: 40, 320, 360 (host noise moves it)") \
     X(wake_ns, 1000, "estimate: FUTEX_WAKE system call with a sleeping waiter")                  \
     X(unpark_latency_ns, 5000,                                                                   \
       "REFERENCE.md: waking a parked thread costs 5-15 us (claim C6: 1-3 us); low end taken")    \

@@ -201,15 +201,20 @@ struct Simulator<Policy>::Impl {
         std::uint32_t spawn_end;    // the current strand's end of spawns and its cost, copied
         std::uint32_t waiting;      // joined children not yet complete
         std::uint64_t cost;         // here so that running it reads one cache line, not two
-        std::uint32_t last_p;       // the P that created it or last ran it
+        std::uint16_t last_p;       // the P that created it or last ran it (procs <= kMaxPs)
         // Its stack, from its first start to its end, is known by where it was last touched:
         // the P and that P's TouchLog time (0: not yet, or a new stack). Kept here rather than
         // in a table by stack, as the G is read anyway when it starts.
-        std::uint32_t stack_p;
+        std::uint16_t stack_p;
         std::uint32_t stack_at;
+        // Its G descriptor (FreeDesc::id): descriptors are recycled, so a thief's CAS on a
+        // victim's runnext, which compares descriptors, succeeds when the one it saw is back.
+        std::uint32_t desc;
         bool awaited;               // the parent's current join waits for this task
         bool complete;
     };
+    static_assert(detail::EventTree::kMaxPs - 1 <= 0xffff, "a P id must fit last_p and stack_p");
+    static_assert(sizeof(GState) == 48, "a G's state is read on every start: keep it to 48 bytes");
 
     // A free stack, known by its last touch: the P and that P's TouchLog time (a P's cached
     // stacks were last touched there if a G of that P freed them, elsewhere if they came
@@ -217,6 +222,13 @@ struct Simulator<Policy>::Impl {
     struct FreeStack {
         std::uint32_t p;
         std::uint32_t at;
+    };
+
+    // A free G descriptor: which one (ids handed out as the runtime makes new ones) and the P
+    // that last wrote it.
+    struct FreeDesc {
+        std::uint32_t id;
+        std::uint32_t p;
     };
 
     struct P {
@@ -235,9 +247,9 @@ struct Simulator<Policy>::Impl {
         bool wake_spinning = false;
         bool pause_remote = false;
         std::uint64_t ended_at = 0;  // Boundary: when the strand ended
-        std::uint64_t rng = 0;       // the pause's overshoot (steal_pause), seeded per P
+        std::uint64_t rng = 0;       // the drift of its spinning waits (draw), seeded per P
         std::uint32_t pause_victim = 0;
-        TaskId pause_g = kNoTask;  // the victim's runnext when the pause began
+        std::uint32_t pause_desc = 0;  // the descriptor of the victim's runnext when the pause began
         std::uint64_t spin_deadline = 0;
         int round = 0;
         std::uint32_t vidx = 0;
@@ -265,7 +277,8 @@ struct Simulator<Policy>::Impl {
     // The runtime's free stacks (StackPool) and free G descriptors (gfree, gfree_), each
     // known by the P that last wrote it.
     detail::FreeLists<FreeStack> stacks;
-    detail::FreeLists<std::uint32_t> descriptors;
+    detail::FreeLists<FreeDesc> descriptors;
+    std::uint32_t descriptors_made = 0;
     std::vector<std::uint32_t> pidle;  // idle Ps, most recent last (the runtime's pidle_)
     std::uint32_t npidle = 0;
     std::uint32_t nmspinning = 0;
@@ -353,14 +366,17 @@ struct Simulator<Policy>::Impl {
         return s;
     }
 
-    // A spawn's G descriptor, likewise; one another P last wrote (it came through the list)
-    // costs a cross-core line transfer as the spawn writes it: remote_done_ns.
-    void get_descriptor(P& p, std::uint64_t& t) {
-        std::uint32_t last = p.id;
-        if (take(descriptors, p, t, last) && last != p.id) {
+    // A spawn's G descriptor, likewise (none left: a new one); one another P last wrote (it
+    // came through the list) costs a cross-core line transfer as the spawn writes it:
+    // remote_done_ns.
+    std::uint32_t get_descriptor(P& p, std::uint64_t& t) {
+        FreeDesc d{0, p.id};
+        if (!take(descriptors, p, t, d)) return descriptors_made++;
+        if (d.p != p.id) {
             ++r.g_moves;
             charge(t, cost.remote_done_ns);
         }
+        return d.id;
     }
 
     void push_event(std::uint32_t p, std::uint64_t t) { events.set(p, t); }
@@ -568,7 +584,7 @@ struct Simulator<Policy>::Impl {
         init_g(id, strand, p.id);
         ++r.counters.spawns;
         charge(t, cost.spawn_ns);
-        get_descriptor(p, t);
+        gs[id].desc = get_descriptor(p, t);
         publish(p, id, t);
     }
 
@@ -701,7 +717,7 @@ struct Simulator<Policy>::Impl {
         // The task is complete: ready a waiting parent, release successors.
         s.complete = true;
         give(stacks, p, FreeStack{s.stack_p, s.stack_at}, t);  // the runtime's stacks_.put on the exiting P
-        give(descriptors, p, p.id, t);                           // and gfput
+        give(descriptors, p, FreeDesc{s.desc, p.id}, t);         // and gfput
         p.cur = kNoTask;
         p.phase = Phase::Schedule;
         if (task.parent != kNoTask) {
@@ -778,16 +794,24 @@ struct Simulator<Policy>::Impl {
         return start(p, last, false, t);
     }
 
-    // The pause before taking a victim's runnext: the runtime spins until a clock read passes
-    // the deadline, so it overshoots by up to one turn of its loop (a clock read and a
-    // cpu_relax); drawn here from a seeded generator, which also keeps a strictly periodic
-    // victim (a ping-pong) from locking in phase with an exact pause.
-    std::uint64_t steal_pause(P& p) {
+    // A simulated victim's loop keeps an exact period where a real one drifts, so a thief's
+    // waits of fixed length would come back at one fixed phase of it, always or never finding
+    // its runnext full (spawnwait(300000) on 2 Ps with the default costs and fixed waits: 3886
+    // of 3887 pauses came back to an empty runnext). Each wait of a spinning thief (the pause
+    // before a runnext, the pause between passes) is lengthened by a seeded uniform draw below
+    // pause_jitter_ns, the drift calibrate measures over a pause.
+    std::uint64_t draw(P& p, std::uint64_t below) {
         p.rng ^= p.rng << 13;
         p.rng ^= p.rng >> 7;
         p.rng ^= p.rng << 17;
+        return p.rng % below;
+    }
+    // The pause before taking a victim's runnext: the runtime spins until a clock read passes
+    // the deadline, so it overshoots by up to one turn of its loop (a clock read and a
+    // cpu_relax), drawn with the drift.
+    std::uint64_t steal_pause(P& p) {
         const std::uint64_t turn = cost.clock_read_ns + cost.spin_pause_ns / 32 + 1;
-        return cost.runnext_steal_pause_ns + p.rng % turn;
+        return cost.runnext_steal_pause_ns + draw(p, turn + cost.pause_jitter_ns);
     }
 
     // One probe of steal_work, or the end of a pass (4 rounds for Go's order).
@@ -801,7 +825,7 @@ struct Simulator<Policy>::Impl {
                 p.phase = Phase::Schedule;
                 return now;
             }
-            const std::uint64_t t = now + std::max<std::uint64_t>(cost.spin_pause_ns, 1);
+            const std::uint64_t t = now + std::max<std::uint64_t>(cost.spin_pause_ns, 1) + draw(p, cost.pause_jitter_ns + 1);
             if (t >= p.spin_deadline) {
                 p.phase = Phase::Park;
                 return t;
@@ -828,7 +852,7 @@ struct Simulator<Policy>::Impl {
             // Only the last round may take a runnext, after a pause that lets the victim run it.
             p.pause_victim = v;
             p.pause_remote = remote;
-            p.pause_g = q.runnext;
+            p.pause_desc = gs[q.runnext].desc;
             p.phase = Phase::StealPause;
             return t + steal_pause(p);
         }
@@ -844,10 +868,12 @@ struct Simulator<Policy>::Impl {
             return now;
         }
         if (q.runnext == kNoTask) return now;  // the victim ran it first
-        if (q.runnext != p.pause_g) {
+        if (gs[q.runnext].desc != p.pause_desc) {
             // Another G is there now: the runtime's CAS against the G it saw fails, and it
-            // looks again (runqgrab's retry), pausing for the new one.
-            p.pause_g = q.runnext;
+            // looks again (runqgrab's retry), pausing for the new one. The same descriptor
+            // holding a newer G (it was freed and reused meanwhile) passes the CAS, as in the
+            // runtime and in Go: the thief takes the newer G.
+            p.pause_desc = gs[q.runnext].desc;
             p.phase = Phase::StealPause;
             return now + steal_pause(p);
         }
@@ -942,6 +968,7 @@ struct Simulator<Policy>::Impl {
         // launch: main is spawned onto P0's ring (not runnext), then every M starts looking.
         std::uint64_t t0 = 0;
         init_g(g.root, g.tasks[g.root].strand_begin, 0);
+        gs[g.root].desc = descriptors_made++;
         ++r.counters.spawns;
         charge(t0, cost.spawn_ns);
         runqput(ps[0], g.root, false, t0);
