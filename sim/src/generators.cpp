@@ -247,6 +247,25 @@ TaskGraph ping_pong(const PingPongParams& p) {
                               std::to_string(p.sample_every) + ")");
 }
 
+TaskGraph spawn_wait(std::uint32_t rounds) {
+    const std::uint64_t n = rounds;
+    if (2 * n + 1 > std::numeric_limits<std::uint32_t>::max())
+        throw std::invalid_argument("spawnwait: too many strands for 32-bit ids");
+    GraphBuilder b;
+    b.reserve(n + 1, 2 * n + 1, n, 0);
+    const TaskId main = b.begin_task();
+    for (std::uint64_t i = 0; i <= n; ++i) {
+        b.strand(0);
+        if (i < n) b.spawn(static_cast<TaskId>(1 + i), 0);
+    }
+    for (std::uint64_t i = 0; i < n; ++i) {
+        const TaskId g = b.begin_task();
+        b.strand(0);
+        b.signal(g, 0, main, static_cast<std::uint32_t>(i + 1));
+    }
+    return b.finish(main, "spawnwait(n=" + std::to_string(n) + ")");
+}
+
 TaskGraph make(const std::string& shape, const std::map<std::string, std::string>& params) {
     Params in(params);
     if (shape == "fib") {

@@ -616,31 +616,12 @@ TEST(Sim, AGIsVisibleToThievesOnlyOnceItsReadyIsPaidFor) {
     }
 }
 
-namespace {
-// spawnwait's shape: main's strand i spawns task i + 1 and ends; strand i + 1 waits for that
-// task's message, sent as its only strand ends.
-TaskGraph spawn_then_wait(std::uint32_t n) {
-    sim::GraphBuilder b;
-    const auto main = b.begin_task();
-    for (std::uint32_t i = 0; i <= n; ++i) {
-        b.strand(0);
-        if (i < n) b.spawn(1 + i, 0);
-    }
-    for (std::uint32_t i = 0; i < n; ++i) {
-        const auto t = b.begin_task();
-        b.strand(0);
-        b.signal(t, 0, main, i + 1);
-    }
-    return b.finish(main, "spawnwait");
-}
-}  // namespace
-
 TEST(Sim, ARunnextStealSucceedsWhenTheSameDescriptorIsBack) {
     // Each round's G exits before the next is spawned, so every round reuses one descriptor.
     // A thief that saw round i's G in the victim's runnext and finds round j's there after its
     // pause passes the runtime's CAS, which compares descriptors: it takes round j's G. Were
     // Gs compared by task, a pause (3 us, ~30 rounds) would practically never find its G again.
-    const auto g = spawn_then_wait(50'000);
+    const auto g = shapes::spawn_wait(50'000);
     for (std::uint64_t seed : {1, 2}) {
         const auto r = run<policies::Go>(g, 2, seed, true);
         ASSERT_TRUE(r.result_ok) << r.error;

@@ -142,8 +142,7 @@ sim::TaskGraph pingpong_graph(const Params& given, const Params& p, const sim::C
     return g;
 }
 
-// spawnwait: main's strand i spawns G i and ends; strand i + 1 receives G i's message, sent as
-// G i's only strand ends (then G i exits). Nothing joins the Gs, as in the workload.
+// spawnwait: the workload's rounds as sim::shapes::spawn_wait.
 sim::TaskGraph spawnwait_graph(const Params& given, const Params& p) {
     const workloads::SpawnWait w(given);
     const std::uint64_t n = w.rounds();
@@ -151,19 +150,9 @@ sim::TaskGraph spawnwait_graph(const Params& given, const Params& p) {
     if (n > kMaxRounds)
         throw ParamError("spawnwait: n = " + std::to_string(n) + " rounds, too many to simulate (at most " +
                          std::to_string(kMaxRounds) + ")");
-    sim::GraphBuilder b;
-    b.reserve(n + 1, 2 * n + 1, n, 0);
-    const sim::TaskId main = b.begin_task();
-    for (std::uint64_t i = 0; i <= n; ++i) {
-        b.strand(0);
-        if (i < n) b.spawn(static_cast<sim::TaskId>(1 + i), 0);
-    }
-    for (std::uint64_t i = 0; i < n; ++i) {
-        const sim::TaskId g = b.begin_task();
-        b.strand(0);
-        b.signal(g, 0, main, static_cast<std::uint32_t>(i + 1));
-    }
-    return b.finish(main, "spawnwait(" + p.canonical() + ")");
+    auto g = sim::shapes::spawn_wait(static_cast<std::uint32_t>(n));
+    g.shape = "spawnwait(" + p.canonical() + ")";
+    return g;
 }
 
 // nqueens: the workload's search tree, a task per legal placement above the cutoff (breadth

@@ -87,6 +87,11 @@ struct PingPongParams {
 };
 TaskGraph ping_pong(const PingPongParams& p);
 
+// spawnwait (`go f(); <-done`, n times): main's strand i spawns G i and ends; strand i + 1
+// receives G i's message, sent as G i's only strand ends (then G i exits). Nothing joins the
+// Gs, as in the workload. Every strand costs 0: the rounds are scheduler costs only.
+TaskGraph spawn_wait(std::uint32_t rounds);
+
 // By name with "key" -> "value" parameters (the keys are the fields above; spawn=one|both
 // for fib): fib, randdag, cholesky, spawn-storm, uts, pingpong. Throws std::invalid_argument on an
 // unknown shape, key or value.
