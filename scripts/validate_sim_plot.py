@@ -4,11 +4,13 @@
 Usage: validate_sim_plot.py REAL.csv SIM.csv OUTDIR
 
 Writes OUTDIR/sim_validation.csv (per workload, params, policy and procs: the median wall
-time and steals of each, the simulator's error in % of the real median, and the median of the
+time and steals of each, the simulator's error in % of the real median, the median of the
 per-round errors: a real run and the simulated run of the same victim seed, which
-scripts/validate_sim prices with the calibration made at the start of that round) and
+scripts/validate_sim prices with the calibration made at the start of that round, and the real
+runs' fastest and slowest wall time with the simulator's error against the fastest: on a shared
+machine interference only adds time, so the fastest run is the least disturbed) and
 OUTDIR/sim_validation.png (two panels, wall time and steals, bars side by side, each pair
-annotated with the error). If OUTDIR/cpu_speeds.csv is there (scripts/validate_sim writes it:
+annotated with the error; the real wall bars carry whiskers from the fastest to the slowest run). If OUTDIR/cpu_speeds.csv is there (scripts/validate_sim writes it:
 each CPU's speed at the start of each round of real runs), it also says how unequal the CPUs
 were, since the simulator's cores are all alike.
 """
@@ -23,7 +25,8 @@ import matplotlib.pyplot as plt  # noqa: E402
 
 
 def runs(path):
-    """{(workload, params, policy, procs): {victim seed: wall_ns}}, and the medians per key."""
+    """Per (workload, params, policy, procs): (median wall, median steals, runs, fastest wall,
+    slowest wall), and {victim seed: wall_ns}."""
     groups, by_seed = {}, {}
     with open(path, newline="") as f:
         for row in csv.DictReader(f):
@@ -34,7 +37,8 @@ def runs(path):
             # A simulated row's victim seed is its extra's sim_seed; a real row's, its seed.
             extra = dict(kv.split("=", 1) for kv in row["extra"].split(";") if "=" in kv)
             by_seed.setdefault(key, {})[int(extra.get("sim_seed", row["seed"]))] = float(row["wall_ns"])
-    medians = {k: (statistics.median(w for w, _ in v), statistics.median(s for _, s in v), len(v))
+    medians = {k: (statistics.median(w for w, _ in v), statistics.median(s for _, s in v), len(v),
+                   min(w for w, _ in v), max(w for w, _ in v))
                for k, v in groups.items()}
     return medians, by_seed
 
@@ -85,13 +89,15 @@ def main():
         sys.exit("validate_sim_plot: no configuration in both files")
     rows = []
     for k in keys:
-        (rw, rs, rn), (sw, ss, sn) = real[k], sim[k]
+        (rw, rs, rn, rmin, rmax), (sw, ss, sn, _, _) = real[k], sim[k]
         rows.append({"workload": k[0], "params": k[1], "policy": k[2], "procs": k[3],
                      "real_wall_ns": round(rw), "sim_wall_ns": round(sw), "wall_err_pct": round(err(sw, rw), 1),
                      "paired_wall_err_pct": paired_error(real_seeds[k], sim_seeds[k]),
                      "real_steals": rs, "sim_steals": ss,
                      "steal_err_pct": round(err(ss, rs), 1) if rs else "",
-                     "real_reps": rn, "sim_reps": sn})
+                     "real_reps": rn, "sim_reps": sn,
+                     "real_min_wall_ns": round(rmin), "real_max_wall_ns": round(rmax),
+                     "min_wall_err_pct": round(err(sw, rmin), 1)})
     with open(f"{outdir}/sim_validation.csv", "w", newline="") as f:
         w = csv.DictWriter(f, fieldnames=list(rows[0]))
         w.writeheader()
@@ -102,12 +108,17 @@ def main():
     x = range(len(rows))
     for ax, what, unit, scale in ((axes[0], "wall", "wall time (ms)", 1e-6), (axes[1], "steals", "steals", 1)):
         rk, sk = f"real_{what}" if what == "steals" else "real_wall_ns", f"sim_{what}" if what == "steals" else "sim_wall_ns"
-        ax.bar([i - 0.2 for i in x], [r[rk] * scale for r in rows], 0.4, label="real (median)")
+        spread = None
+        if what == "wall":  # whiskers: the fastest and the slowest real run
+            spread = [[(r[rk] - r["real_min_wall_ns"]) * scale for r in rows],
+                      [(r["real_max_wall_ns"] - r[rk]) * scale for r in rows]]
+        ax.bar([i - 0.2 for i in x], [r[rk] * scale for r in rows], 0.4, yerr=spread, capsize=2,
+               label="real (median; fastest to slowest run)" if spread else "real (median)")
         ax.bar([i + 0.2 for i in x], [r[sk] * scale for r in rows], 0.4, label="sim (median)")
         ek = "wall_err_pct" if what == "wall" else "steal_err_pct"
         for i, r in enumerate(rows):
             if r[ek] != "":
-                top = max(r[rk], r[sk]) * scale
+                top = max(r[rk] if what != "wall" else r["real_max_wall_ns"], r[sk]) * scale
                 ax.annotate(f"{r[ek]:+.0f}%", (i, top), ha="center", va="bottom", fontsize=8)
         ax.set_ylabel(unit)
         ax.set_xticks(list(x))
@@ -121,7 +132,7 @@ def main():
     for r in rows:
         print(f"{r['workload']:9} {short(r['params']):22} {r['policy']:10} P={r['procs']}  wall "
               f"{r['real_wall_ns'] / 1e6:8.2f} ms real {r['sim_wall_ns'] / 1e6:8.2f} ms sim {r['wall_err_pct']:+6.1f}% "
-              f"(paired {r['paired_wall_err_pct']:+6.1f}%)   "
+              f"(paired {r['paired_wall_err_pct']:+6.1f}%, vs fastest {r['min_wall_err_pct']:+6.1f}%)   "
               f"steals {r['real_steals']:8.0f} real {r['sim_steals']:8.0f} sim")
     if note:
         print(note)

@@ -88,6 +88,11 @@ if "$SCHEDLAB" calibrate --out "$c" --reps 1 --gs 2000 >/dev/null 2>"$T/log"; th
 grep -q "^# cpu: " "$c" && grep -q "^switch_ns = [0-9]" "$c" && ok "cost file has its header and keys" || bad "cost file: $(head -5 "$c")"
 grep -B1 "^pause_jitter_ns = [0-9]" "$c" | grep -q "^# measured: 4 x median absolute deviation" \
   && ok "calibrate measures the drift over a runnext-steal pause" || bad "pause_jitter_ns: $(grep -B1 pause_jitter "$c")"
+grep -B1 "^fresh_g_ns = [0-9]" "$c" | grep -q "^# measured: spawn storm per G - spawn" \
+  && grep -B1 "^chan_op_ns = [0-9]" "$c" | grep -q "^# measured: (spawnwait round - spawn+join) / 2" \
+  && grep -q "^#   yield [0-9.]* ns, ring pop" "$c" \
+  && ok "calibrate solves spawn, fresh_g and chan_op from the spawnwait loop and the storm" \
+  || bad "fresh_g_ns/chan_op_ns: $(grep -B1 'fresh_g_ns\|chan_op_ns' "$c")"
 "$SCHEDLAB" sim -w fib -P 2 --param n=12 --costs "$c" > /dev/null 2>"$T/log" && ok "sim reads the calibrated costs" \
   || bad "sim --costs: $(cat "$T/log")"
 grep -q "^# one-thread figures measured on any CPU; CPU speeds, ns per step of a load-add-store loop: cpu[0-9]" "$c" \

@@ -48,6 +48,9 @@ done
 row=$(tail -n +2 "$T/pairs/sim_validation.csv")
 [ "$(echo "$row" | cut -d, -f7,8)" = "-10.0,0.0" ] \
   && ok "error of the medians -10.0, median of the per-round errors 0.0" || bad "paired: $row"
+# The real runs' spread: fastest 100, slowest 300; the simulated median (180) against the fastest.
+[ "$(echo "$row" | tr -d "\r" | cut -d, -f14-16)" = "100,300,80.0" ] \
+  && ok "fastest and slowest real run, error against the fastest +80.0" || bad "spread: $row"
 
 if [ $fails -ne 0 ]; then echo "$fails failed"; exit 1; fi
 echo "all passed"

@@ -211,7 +211,8 @@ TEST(Sim, OnePMakespanIsWorkPlusChargedOverheads) {
         EXPECT_EQ(k.steal_attempts + k.spins + k.parks + k.wakeups, 0u);
         const std::uint64_t overhead = k.spawns * c.spawn_ns + (k.gs_run - k.spawns) * c.ready_ns +
                                        k.gs_run * c.switch_ns + (k.runnext_hits + k.local_pops) * c.local_op_ns +
-                                       (k.global_pulls + k.overflows + r.stack_pool_ops + r.g_pool_ops) * c.global_op_ns;
+                                       (k.global_pulls + k.overflows + r.stack_pool_ops + r.g_pool_ops) * c.global_op_ns +
+                                       r.stacks_created * c.fresh_g_ns;
         EXPECT_EQ(r.overhead_ns, overhead) << g.shape;
         EXPECT_EQ(r.makespan_ns, g.work_ns() + overhead) << g.shape;
     }
@@ -625,7 +626,7 @@ TEST(Sim, ARunnextStealSucceedsWhenTheSameDescriptorIsBack) {
     for (std::uint64_t seed : {1, 2}) {
         const auto r = run<policies::Go>(g, 2, seed, true);
         ASSERT_TRUE(r.result_ok) << r.error;
-        EXPECT_GE(r.counters.steals, 20u) << seed;
+        EXPECT_GE(r.counters.steals, 10u) << seed;  // 18-19 at the default costs; 1 by task
         EXPECT_EQ(r.counters.gs_stolen, r.counters.steals) << seed;  // one runnext G each
         EXPECT_LE(r.stacks_created, 3u) << seed;  // main, and a G or two in flight
     }

@@ -8,11 +8,14 @@
 //
 // The runtime-level figures are composites, so the single costs are solved from them, in the
 // same terms the simulator charges them (sim/include/schedlab/sim/cost_model.hpp):
-//   spawn storm on 1 P, per G:  S = spawn + local_op + switch
-//   spawn then join on 1 P:     J = spawn + 2 local_op + 2 switch + ready
-//   yield of one G on 1 P:      Y = 2 global_op + switch + the yield's own path
-// with local_op and global_op measured directly. S and J fix spawn + local_op + switch and
-// switch + ready + local_op, which is all a run on 1 P depends on; Y bounds switch from above.
+//   spawn then join on 1 P:     J  = spawn + 2 local_op + 2 switch + ready
+//   spawnwait (go f(); <-done): W  = J + 2 chan_op
+//   unbuffered ping-pong:       PP = 2 (switch + local_op + ready) + 4 chan_op
+//   yield of one G on 1 P:      Y  = 2 global_op + switch + the yield's own path
+//   spawn storm on 1 P, per G:  S  = spawn + fresh_g + local_op + switch
+// with local_op and global_op measured directly. W - J gives chan_op, PP then switch + ready,
+// J spawn; Y bounds switch from above. In J and W the child reuses the stack and descriptor
+// the previous one freed; in S 200 000 Gs are live at once, so S over spawn is fresh_g.
 #include <fcntl.h>
 #include <pthread.h>
 #include <sched.h>
@@ -79,6 +82,7 @@ struct Measured {
     double fib_call_ps = 0, spin_ps = 0, uts_node = 0, gemm_flop_ps = 0;
     double migrate = -1, remote_done = -1, shared_put = 0;  // -1: not measured (one CPU)
     double pause_jitter = 0;  // 4 x MAD of the spawnwait loop's time over a runnext-steal pause
+    double spawn_wait = 0;    // a round of the spawnwait loop (go f(); <-done) on 1 P
     double ping_pong = 0, clock_read = 0, nqueens_call_ps = 0, nqueens_task_ps = 0, leaf_flop_ps = 0;
     std::size_t stack_lines = 0;  // cache lines of stack a parked fork-join G has in use
     std::vector<std::pair<double, double>> ws_curve;  // (Gs in turn, ns per yield)
@@ -152,7 +156,7 @@ void measure_runtime(Measured& m, int reps, std::int64_t n) {
                 if (ch.recv() != i) std::abort();
             }
         };
-        const double per_round = per_unit(reps, double(n), [&] {
+        const double per_round = m.spawn_wait = per_unit(reps, double(n), [&] {
             rt.run([&] {
                 Chan ch(0);
                 rounds(ch, n);
@@ -729,16 +733,20 @@ int cmd_calibrate(const std::vector<std::string>& args, const std::vector<std::s
     }
 
     sim::CostModel c;
-    // At 1 P the split of a G's round trip between switch and ready cannot be told apart: the
-    // spawn-join pattern fixes their sum (J - S - local_op), the yield bounds switch from above
-    // (it adds the yield's own path). Switch takes the bound, capped by the sum; ready the rest.
-    const double sum = std::max(0.0, m.spawn_join - m.spawn_storm - m.local_op);
+    // The equations at the top. At 1 P the split of a G's round trip between switch and ready
+    // cannot be told apart: ping-pong fixes their sum, the yield bounds switch from above (it
+    // adds the yield's own path). Switch takes the bound, capped by the sum; ready the rest.
+    const double chan = std::max(0.0, (m.spawn_wait - m.spawn_join) / 2.0);
+    const double sum = std::max(0.0, m.ping_pong / 2.0 - m.local_op - 2.0 * chan);
     const double sw = std::min(std::max(0.0, m.yield - 2 * m.global_op), sum);
+    const double spawn = std::max(0.0, m.spawn_join - 2.0 * m.local_op - sw - sum);
     c.local_op_ns = round_ns(m.local_op);
     c.global_op_ns = round_ns(m.global_op);
     c.switch_ns = round_ns(sw);
-    c.spawn_ns = round_ns(m.spawn_storm - m.local_op - sw);
+    c.spawn_ns = round_ns(spawn);
+    c.fresh_g_ns = round_ns(std::max(0.0, m.spawn_storm - spawn - m.local_op - sw));
     c.ready_ns = round_ns(sum - sw);
+    c.chan_op_ns = round_ns(chan);
     c.steal_attempt_ns = round_ns(m.steal_attempt);
     c.steal_per_g_ns = round_ns(m.steal_per_g);
     c.wake_ns = round_ns(m.wake);
@@ -747,9 +755,6 @@ int cmd_calibrate(const std::vector<std::string>& args, const std::vector<std::s
     if (m.migrate >= 0) c.migrate_ns = round_ns(m.migrate);
     if (m.remote_done >= 0) c.remote_done_ns = round_ns(m.remote_done);
     c.shared_put_ns = round_ns(m.shared_put);
-    // A round trip is 2 x (switch + local_op + ready) plus 4 channel operations (2 x 2 halves
-    // of a hand-off), the rest: chan_op is what is left, so pingpong on 1 P is fitted.
-    c.chan_op_ns = round_ns((m.ping_pong - 2.0 * double(c.switch_ns + c.local_op_ns + c.ready_ns)) / 4.0);
     c.pause_jitter_ns = round_ns(m.pause_jitter);
     c.clock_read_ns = round_ns(m.clock_read);
     c.nqueens_call_ps = round_ns(m.nqueens_call_ps);
@@ -789,12 +794,13 @@ int cmd_calibrate(const std::vector<std::string>& args, const std::vector<std::s
     }
     text += "\n";
     std::snprintf(buf, sizeof buf,
-                  "# measured: spawn storm %.1f ns/G, spawn+join %.1f ns/iteration, yield %.1f ns, ring pop %.1f ns,\n"
-                  "#   locked global-queue op %.1f ns; steal %.1f ns per attempt + %.2f ns per G (cross-thread);\n"
+                  "# measured: spawn storm %.1f ns/G, spawn+join %.1f ns/iteration, spawnwait %.1f ns/round,\n"
+                  "#   yield %.1f ns, ring pop %.1f ns, locked global-queue op %.1f ns;\n"
+                  "#   steal %.1f ns per attempt + %.2f ns per G (cross-thread);\n"
                   "#   futex wake %.0f ns in the waker, %.0f ns wake-to-run; across cores: a G's lines %.0f ns,\n"
                   "#   a join counter's RMW %.0f ns (-1: one CPU, not measured); runnext CAS %.1f ns; a parked\n"
                   "#   fork-join G has %zu cache lines of stack in use; ping-pong round trip %.1f ns;\n#   clock read %.1f ns\n",
-                  m.spawn_storm, m.spawn_join, m.yield, m.local_op, m.global_op, m.steal_attempt, m.steal_per_g,
+                  m.spawn_storm, m.spawn_join, m.spawn_wait, m.yield, m.local_op, m.global_op, m.steal_attempt, m.steal_per_g,
                   m.wake, m.unpark, m.migrate, m.remote_done, m.shared_put, m.stack_lines, m.ping_pong,
                   m.clock_read);
     text += buf;
@@ -805,10 +811,12 @@ int cmd_calibrate(const std::vector<std::string>& args, const std::vector<std::s
     }
     text += "\n";
     auto how = [&m](const std::string& key) -> const char* {
-        if (key == "spawn_ns") return "spawn storm per G - ring pop - switch";
-        if (key == "ready_ns") return "spawn+join per iteration - spawn storm per G - ring pop - switch";
+        if (key == "spawn_ns") return "spawn+join - 2 x ring pop - switch - (switch + ready)";
+        if (key == "fresh_g_ns") return "spawn storm per G - spawn - ring pop - switch";
+        if (key == "ready_ns") return "ping-pong round trip / 2 - ring pop - 2 x chan_op - switch";
         if (key == "switch_ns")
-            return "min(yield of one G on 1 P - 2 locked global-queue ops, spawn+join - spawn storm - ring pop)";
+            return "min(yield of one G on 1 P - 2 locked global-queue ops, ping-pong round trip / 2 - ring pop - "
+                   "2 x chan_op)";
         if (key == "local_op_ns") return "LocalRunQueue put_tail + pop_head loop, half of a pair";
         if (key == "global_op_ns") return "SpinLock lock + GList push or pop + unlock";
         if (key == "steal_attempt_ns") return "steal_from a queue another thread just filled, 1 G moved, less one G";
@@ -825,7 +833,7 @@ int cmd_calibrate(const std::vector<std::string>& args, const std::vector<std::s
                                       : nullptr;
         if (key == "shared_put_ns") return "LocalRunQueue::swap_runnext shared (CAS) less unshared";
         if (key == "chan_op_ns")
-            return "(unbuffered ping-pong round trip on 1 P - 2 x (switch + local_op + ready)) / 4";
+            return "(spawnwait round - spawn+join) / 2: the loops differ by a send and a receive";
         if (key == "clock_read_ns") return "std::chrono::steady_clock::now() in a loop";
         if (key == "pause_jitter_ns")
             return "4 x median absolute deviation of the spawnwait loop's time over one runnext-steal pause, 1 P";

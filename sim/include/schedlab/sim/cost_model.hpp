@@ -5,7 +5,10 @@
 // hand, written as a key = value file (load_cost_model).
 //
 // How the costs are charged (so a run's overhead can be recomputed from its counters):
-//   spawn_ns        per G created (spawn, or a dependency-released task), runqput included
+//   spawn_ns        per G created (spawn, or a dependency-released task), runqput included,
+//                   its descriptor and stack taken warm from the P's caches
+//   fresh_g_ns      extra, per G whose first run needs a stack the runtime has to make (none
+//                   free): the new stack's and descriptor's memory is cold
 //   ready_ns        per parked G made runnable again (a join's last child readies its parent)
 //   switch_ns       per G started or resumed on a P (gs_run)
 //   local_op_ns     per G taken from the P's own runnext or ring (runnext_hits + local_pops)
@@ -49,10 +52,12 @@ namespace schedlab::sim {
 
 // X(name, default, where the default comes from)
 #define SCHEDLAB_SIM_COSTS(X)                                                                    \
-    X(spawn_ns, 30,                                                                              \
-      "BM_SpawnStorm/procs:1 = 65.5 ns per G for spawn + pop + switch: 65 - 30 - 5")             \
-    X(ready_ns, 25, "estimate: a WaitGroup Done that readies the waiter, spawn minus allocation") \
-    X(switch_ns, 30, "BM_PingPongUnbuffered/procs:1 = 58 ns per round trip of two switches")     \
+    X(spawn_ns, 35,                                                                              \
+      "2026-11-23 VM, calibrate in three runs: 35, 34, 43 (from spawn+join, 71-79 ns: calibrate.cpp)")  \
+    X(fresh_g_ns, 5,                                                                             \
+      "2026-11-23 VM, calibrate in three runs: 5, 5, 2 (a spawn storm, 58-63 ns per G, over spawn)") \
+    X(ready_ns, 0, "2026-11-23 VM, calibrate in three runs: 0 (ping-pong leaves none beside switch)") \
+    X(switch_ns, 15, "2026-11-23 VM, calibrate in three runs: 15, 17, 15")                        \
     X(local_op_ns, 5, "estimate: owner's pop from its own ring or runnext (one uncontended CAS)") \
     X(global_op_ns, 10,                                                                          \
       "BM_Yield/procs:1 = 33.5 ns per yield: one switch (30) plus a locked push and pull")        \
@@ -83,7 +88,8 @@ namespace schedlab::sim {
       "partly overlapped)")                                                                      \
     X(remote_done_ns, 200, "estimate: one cross-core read-modify-write (2026-11-23 VM: ~200 ns)") \
     X(shared_put_ns, 5, "estimate: one uncontended CAS on a line the P owns")                      \
-    X(chan_op_ns, 10, "estimate: half of an unbuffered hand-off (a round trip of 2 is ~80 ns on the VM)") \
+    X(chan_op_ns, 7,                                                                             \
+      "2026-11-23 VM, calibrate in three runs: 7, 6, 8 (spawnwait round less spawn+join, over 2)")  \
     X(fib_call_ps, 2000, "kernel, estimate: one call of fib's serial recursion, in ps")        \
     X(spin_ps_per_iter, 1500, "kernel, estimate: one step of workloads' spin loop, in ps")       \
     X(uts_node_ns, 500, "kernel, estimate: one UTS node at granularity 1 (a SHA-1 of 24 bytes)") \

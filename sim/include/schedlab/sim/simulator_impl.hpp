@@ -362,7 +362,10 @@ struct Simulator<Policy>::Impl {
     // A first run's stack: its P cache's most recent; none left means a new stack (stack_at 0).
     FreeStack get_stack(P& p, std::uint64_t& t) {
         FreeStack s{p.id, 0};
-        if (!take(stacks, p, t, s)) ++r.stacks_created;
+        if (!take(stacks, p, t, s)) {
+            ++r.stacks_created;
+            charge(t, cost.fresh_g_ns);  // a new stack: cold memory (calibrate's spawn storm)
+        }
         return s;
     }
 
