@@ -10,9 +10,10 @@ scripts/validate_sim prices with the calibration made at the start of that round
 runs' fastest and slowest wall time with the simulator's error against the fastest: on a shared
 machine interference only adds time, so the fastest run is the least disturbed) and
 OUTDIR/sim_validation.png (two panels, wall time and steals, bars side by side, each pair
-annotated with the error; the real wall bars carry whiskers from the fastest to the slowest run). If OUTDIR/cpu_speeds.csv is there (scripts/validate_sim writes it:
-each CPU's speed at the start of each round of real runs), it also says how unequal the CPUs
-were, since the simulator's cores are all alike.
+annotated with the error; the real wall bars carry whiskers from the fastest to the slowest
+run). If OUTDIR/cpu_speeds.csv is there (scripts/validate_sim writes it: each CPU's speed at
+the start of each round of real runs), it also says how unequal the CPUs were, since the
+simulator's cores are all alike.
 """
 import csv
 import statistics
