@@ -437,6 +437,39 @@ TEST(Sim, TouchLogCountsTheDistinctStacksTouchedSince) {
         }
 }
 
+TEST(Sim, TouchLogAgreesWithCountingByHandAcrossItsWords) {
+    // Random touches of 300 stacks, 20 000 of them (over 300 words of 64 touches): after each,
+    // the distinct stacks touched since a random earlier latest touch, counted from the history.
+    sim::detail::TouchLog log;
+    std::vector<std::uint32_t> latest(300, 0);
+    std::vector<int> history;  // the stack of each touch, from touch 1
+    std::uint64_t x = 12345;
+    auto next = [&x] {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        return x;
+    };
+    for (int n = 0; n < 20000; ++n) {
+        // Mostly a few hot stacks (short distances), sometimes any (long ones).
+        const int s = static_cast<int>(next() % (next() % 4 == 0 ? 300 : 20));
+        if (latest[s]) log.clear(latest[s]);
+        latest[s] = log.append();
+        history.push_back(s);
+        ASSERT_EQ(log.now(), history.size());
+        const int probe = static_cast<int>(next() % 300);
+        const std::uint32_t t = next() % 8 == 0 ? 0 : latest[probe];
+        std::vector<bool> seen(300, false);
+        std::uint32_t distinct = 0;
+        for (std::size_t i = t; i < history.size(); ++i)
+            if (!seen[history[i]]) {
+                seen[history[i]] = true;
+                ++distinct;
+            }
+        ASSERT_EQ(log.since(t), distinct) << "after touch " << n + 1 << ", since " << t;
+    }
+}
+
 TEST(Sim, CrossCoreCostsApplyOnlyWithMoreThanOneP) {
     sim::CostModel base;
     sim::CostModel cross = base;
