@@ -93,6 +93,18 @@ grep -B1 "^fresh_g_ns = [0-9]" "$c" | grep -q "^# measured: spawn storm per G - 
   && grep -q "^#   yield [0-9.]* ns, ring pop" "$c" \
   && ok "calibrate solves spawn, fresh_g and chan_op from the spawnwait loop and the storm" \
   || bad "fresh_g_ns/chan_op_ns: $(grep -B1 'fresh_g_ns\|chan_op_ns' "$c")"
+# shared_put_ns: from the spawn+join loop on 2 Ps with the other P busy when that was measured
+# (a line says how much more it took, -1 if not: one CPU, or the loop lost its P), else the CAS.
+extra=$(sed -n 's/^#   spawn+join on 2 Ps, the other busy, \(-\{0,1\}[0-9.]*\) ns more than on 1 P.*/\1/p' "$c")
+how=$(grep -B1 "^shared_put_ns = [0-9]" "$c" | head -1)
+if [ -z "$extra" ]; then bad "cost file lacks the 2-P spawn+join line: $(grep -A1 'runnext CAS' "$c")"
+elif [ "$extra" = "-1.0" ]; then
+  [ "$how" = "# measured: LocalRunQueue::swap_runnext shared (CAS) less unshared" ] \
+    && ok "shared_put_ns falls back to the CAS where the 2-P loop was not measured" || bad "shared_put_ns: $how"
+else
+  [ "$how" = "# measured: (spawn+join on 2 Ps with the other P busy - spawn+join on 1 P) / 2" ] \
+    && ok "shared_put_ns from the 2-P spawn+join loop ($extra ns more than on 1 P)" || bad "shared_put_ns: $how"
+fi
 "$SCHEDLAB" sim -w fib -P 2 --param n=12 --costs "$c" > /dev/null 2>"$T/log" && ok "sim reads the calibrated costs" \
   || bad "sim --costs: $(cat "$T/log")"
 grep -q "^# one-thread figures measured on any CPU; CPU speeds, ns per step of a load-add-store loop: cpu[0-9]" "$c" \

@@ -81,6 +81,8 @@ struct Measured {
     double steal_attempt = 0, steal_per_g = 0, wake = 0, unpark = 0, spin_pause = 0;
     double fib_call_ps = 0, spin_ps = 0, uts_node = 0, gemm_flop_ps = 0;
     double migrate = -1, remote_done = -1, shared_put = 0;  // -1: not measured (one CPU)
+    double runnext_cas = 0;   // LocalRunQueue::swap_runnext shared less unshared
+    double shared_mode = -1;  // spawn+join on 2 Ps (the other busy) less on 1 P; -1: not measured
     double pause_jitter = 0;  // 4 x MAD of the spawnwait loop's time over a runnext-steal pause
     double spawn_wait = 0;    // a round of the spawnwait loop (go f(); <-done) on 1 P
     double ping_pong = 0, clock_read = 0, nqueens_call_ps = 0, nqueens_task_ps = 0, leaf_flop_ps = 0;
@@ -568,7 +570,57 @@ void measure_shared_put(Measured& m, int reps) {
             }
         });
     };
-    m.shared_put = std::max(0.0, loop(true) - loop(false));
+    m.runnext_cas = std::max(0.0, loop(true) - loop(false));
+    m.shared_put = m.runnext_cas;
+}
+
+// What running with more than one P costs a fork-join G on its own P: the spawn+join loop on
+// one P while a G keeps the other P busy (so no P is idle: no wake-ups, no thief), less the
+// same loop on 1 P, split between the iteration's spawn and its ready (the simulator charges
+// shared_put_ns on each). It covers everything the runtime does differently once Ps share
+// queues: runnext's and the ring's CASes, wakep's fence and its reads of the idle count. A
+// machine with one CPU keeps the CAS-only figure above. The busy G spins on a flag in a line
+// of its own: on the loop's stack it would share lines the loop writes (measured: 4x slower).
+void measure_shared_mode(Measured& m, int reps, std::int64_t n) {
+    if (std::thread::hardware_concurrency() < 2) return;
+    struct alignas(128) Flag {
+        std::atomic<int> v{0};  // 0: starting, 1: the busy G runs, 2: stop, 3: stopped
+    };
+    // A runtime (and so a placement of its threads) per repetition: the figure moved between
+    // ~16 and ~48 ns from one runtime to the next here, and stayed put within one.
+    std::vector<double> xs;
+    for (int rep = 0; rep < reps; ++rep) {
+        Options o;
+        o.procs = 2;
+        R rt(o);
+        const double two = per_unit(1, double(n), [&] {
+            rt.run([n] {
+                auto flag = std::make_unique<Flag>();
+                auto& state = flag->v;
+                R::go([&state] {
+                    state.store(1);
+                    while (state.load(std::memory_order_relaxed) != 2) rt::cpu_relax();
+                    state.store(3);
+                });
+                while (state.load() == 0) R::yield();
+                for (std::int64_t i = 0; i < n; ++i) {
+                    R::Group g;
+                    g.spawn([] {});
+                    g.wait();
+                }
+                state.store(2);
+                while (state.load() != 3) R::yield();
+                return 0;
+            });
+        });
+        // The loop must have stayed on one P with the other one busy: a steal or a wake-up
+        // means the busy G and the loop shared a P for a while, pricing that instead.
+        const auto& st = rt.stats();
+        if (st.steals <= 1 && st.wakeups <= 1) xs.push_back(two);
+    }
+    if (xs.empty()) return;
+    m.shared_mode = std::max(0.0, median(xs) - m.spawn_join);
+    m.shared_put = m.shared_mode / 2.0;
 }
 
 // ---- Kernels -------------------------------------------------------------------------------
@@ -727,6 +779,7 @@ int cmd_calibrate(const std::vector<std::string>& args, const std::vector<std::s
         measure_steal(m, reps);
         measure_wake(m, reps);
         measure_cross_core(m, reps);
+        measure_shared_mode(m, reps, gs);
     } catch (...) {
         ::unlink(out.c_str());
         throw;
@@ -798,10 +851,11 @@ int cmd_calibrate(const std::vector<std::string>& args, const std::vector<std::s
                   "#   yield %.1f ns, ring pop %.1f ns, locked global-queue op %.1f ns;\n"
                   "#   steal %.1f ns per attempt + %.2f ns per G (cross-thread);\n"
                   "#   futex wake %.0f ns in the waker, %.0f ns wake-to-run; across cores: a G's lines %.0f ns,\n"
-                  "#   a join counter's RMW %.0f ns (-1: one CPU, not measured); runnext CAS %.1f ns; a parked\n"
+                  "#   a join counter's RMW %.0f ns (-1: one CPU, not measured); runnext CAS %.1f ns;\n"
+                  "#   spawn+join on 2 Ps, the other busy, %.1f ns more than on 1 P (-1: not measured); a parked\n"
                   "#   fork-join G has %zu cache lines of stack in use; ping-pong round trip %.1f ns;\n#   clock read %.1f ns\n",
                   m.spawn_storm, m.spawn_join, m.spawn_wait, m.yield, m.local_op, m.global_op, m.steal_attempt, m.steal_per_g,
-                  m.wake, m.unpark, m.migrate, m.remote_done, m.shared_put, m.stack_lines, m.ping_pong,
+                  m.wake, m.unpark, m.migrate, m.remote_done, m.runnext_cas, m.shared_mode, m.stack_lines, m.ping_pong,
                   m.clock_read);
     text += buf;
     text += "# ns per turn (fork, join, yield) with K Gs in turn:";
@@ -831,7 +885,9 @@ int cmd_calibrate(const std::vector<std::string>& args, const std::vector<std::s
         if (key == "remote_done_ns")
             return m.remote_done >= 0 ? "locked decrement of a counter another CPU last wrote, less one this CPU did"
                                       : nullptr;
-        if (key == "shared_put_ns") return "LocalRunQueue::swap_runnext shared (CAS) less unshared";
+        if (key == "shared_put_ns")
+            return m.shared_mode >= 0 ? "(spawn+join on 2 Ps with the other P busy - spawn+join on 1 P) / 2"
+                                      : "LocalRunQueue::swap_runnext shared (CAS) less unshared";
         if (key == "chan_op_ns")
             return "(spawnwait round - spawn+join) / 2: the loops differ by a send and a receive";
         if (key == "clock_read_ns") return "std::chrono::steady_clock::now() in a loop";

@@ -31,8 +31,11 @@
 //                   core's cache
 //   remote_done_ns  extra, per child that completes on a P other than its parent's last one:
 //                   the done() on the parent's join counter is a cross-core read-modify-write
-//   shared_put_ns   extra, per spawn or ready with more than one P: runnext's CAS (with one P
-//                   the runtime's run queue uses plain stores)
+//   shared_put_ns   extra, per spawn or ready with more than one P: what sharing the queues
+//                   costs a P's own fork-join loop (runnext's and the ring's CASes, wakep's
+//                   fence and reads; with one P the runtime uses plain stores). Calibrate
+//                   measures it as half the spawn+join loop's extra time on 2 Ps with the
+//                   other P busy (the runnext CAS alone where the machine has one CPU)
 //   chan_op_ns      per channel operation of a signal (simulator.hpp): one to the sender per
 //                   signal sent, one to the receiver per signal it receives, whether or not
 //                   either blocks (blocking adds a switch, and the send a ready, as usual); a

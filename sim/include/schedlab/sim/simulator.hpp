@@ -29,7 +29,7 @@
 //    touched there meanwhile (an LRU stack distance, per P); a G started on a P other than
 //    the one that created it or last ran it pays migrate_ns; a child ending on a P other than
 //    its parent's last pays remote_done_ns (the join counter's line); with more than one P
-//    every spawn and ready pays shared_put_ns (runnext's CAS).
+//    every spawn and ready pays shared_put_ns (the queues' CASes, wakep's fence).
 //  - Channels, as the task graph's signals: the sender pays chan_op_ns per message and readies
 //    a receiver blocked waiting for it (remote_done_ns extra if the receiver last ran on
 //    another P); the receiver pays chan_op_ns per message at the strand that receives it and
