@@ -13,6 +13,7 @@
 //   unbuffered ping-pong:       PP = 2 (switch + local_op + ready) + 4 chan_op
 //   yield of one G on 1 P:      Y  = 2 global_op + switch + the yield's own path
 //   spawn storm on 1 P, per G:  S  = spawn + fresh_g + local_op + switch
+//   spawn then join on 2 Ps, the other kept busy: J2 = J + 2 shared_put
 // with local_op and global_op measured directly. W - J gives chan_op, PP then switch + ready,
 // J spawn; Y bounds switch from above. In J and W the child reuses the stack and descriptor
 // the previous one freed; in S 200 000 Gs are live at once, so S over spawn is fresh_g.
@@ -90,6 +91,15 @@ struct Measured {
     std::vector<std::pair<double, double>> ws_curve;  // (Gs in turn, ns per yield)
 };
 
+// n rounds of fork one empty child, join it: J below, and on 2 Ps shared_put_ns.
+void spawn_join_loop(std::int64_t n) {
+    for (std::int64_t i = 0; i < n; ++i) {
+        R::Group g;
+        g.spawn([] {});
+        g.wait();
+    }
+}
+
 // ---- The runtime on 1 P --------------------------------------------------------------------
 
 void measure_runtime(Measured& m, int reps, std::int64_t n) {
@@ -107,11 +117,7 @@ void measure_runtime(Measured& m, int reps, std::int64_t n) {
     });
     m.spawn_join = per_unit(reps, double(n), [&] {
         rt.run([n] {
-            for (std::int64_t i = 0; i < n; ++i) {
-                R::Group g;
-                g.spawn([] {});
-                g.wait();
-            }
+            spawn_join_loop(n);
             return 0;
         });
     });
@@ -587,7 +593,9 @@ void measure_shared_mode(Measured& m, int reps, std::int64_t n) {
         std::atomic<int> v{0};  // 0: starting, 1: the busy G runs, 2: stop, 3: stopped
     };
     // A runtime (and so a placement of its threads) per repetition: the figure moved between
-    // ~16 and ~48 ns from one runtime to the next here, and stayed put within one.
+    // ~9 and ~48 ns from one runtime to the next here, and stayed put within one. Its threads are
+// not pinned, so J2 may run on another CPU than J (pinned with --cpu): on a VM with unequal
+// vCPUs that difference lands in the figure too (cost files record each CPU's speed).
     std::vector<double> xs;
     for (int rep = 0; rep < reps; ++rep) {
         Options o;
@@ -603,11 +611,7 @@ void measure_shared_mode(Measured& m, int reps, std::int64_t n) {
                     state.store(3);
                 });
                 while (state.load() == 0) R::yield();
-                for (std::int64_t i = 0; i < n; ++i) {
-                    R::Group g;
-                    g.spawn([] {});
-                    g.wait();
-                }
+                spawn_join_loop(n);
                 state.store(2);
                 while (state.load() != 3) R::yield();
                 return 0;
