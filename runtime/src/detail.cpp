@@ -57,7 +57,7 @@ void on_fault(int sig, siginfo_t* info, void* uctx) {
             int n = std::snprintf(buf, sizeof buf,
                                   "schedlab: stack overflow in G %llu (stack size %zu bytes); "
                                   "raise Options::stack_size\n",
-                                  static_cast<unsigned long long>(st->owner_gid), st->size);
+                                  static_cast<unsigned long long>(st->owner_gid), pool->stack_size());
             if (n > 0) write_stderr(buf, static_cast<std::size_t>(n));
             ::signal(sig, SIG_DFL);  // returning re-runs the faulting access and dies of it
             return;

@@ -75,7 +75,7 @@ StackPool::~StackPool() {
     while (s) {
 #if defined(__SANITIZE_THREAD__)
         for (std::size_t i = 0; i < s->carved; ++i) {
-            auto* st = reinterpret_cast<Stack*>(s->base + (i + 1) * stride_ - sizeof(Stack));
+            auto* st = header_of(s->base + i * stride_, i);
             if (st->tsan_fiber) __tsan_destroy_fiber(st->tsan_fiber);
         }
 #endif
@@ -88,6 +88,11 @@ StackPool::~StackPool() {
         delete s;
         s = next;
     }
+}
+
+Stack* StackPool::header_of(char* region, std::size_t i) const {
+    const std::size_t colour = i % kStackColours;
+    return reinterpret_cast<Stack*>(region + stride_ - sizeof(Stack) - colour * kStackColourStep);
 }
 
 Stack* StackPool::prepare(Stack* s) {
@@ -132,9 +137,9 @@ Stack* StackPool::carve_locked() {
     // measured here at ~8 us per stack against ~12 us for a first-touch fault from user
     // space. Without the call (kernels before 5.14) the header write below faults it in.
     ::madvise(region + stride_ - kPageSize, kPageSize, kMadvisePopulateWrite);
-    auto* st = ::new (region + stride_ - sizeof(Stack)) Stack{};
+    auto* st = ::new (header_of(region, i)) Stack{};
     st->limit = region + kPageSize;
-    st->size = stack_size_;
+    st->size = static_cast<std::size_t>(st->top() + sizeof(Stack) - st->limit);
     st->guarded = i < slab->guarded;
 #if defined(__SANITIZE_THREAD__)
     st->tsan_fiber = __tsan_create_fiber(0);
@@ -180,7 +185,7 @@ bool StackPool::in_guard_page(const void* addr, const Stack** hit) const {
         const char* region = s->base + i * stride_;
         if (a >= region + kPageSize) return false;  // inside a stack, not its guard
         if (i >= s->guarded) return false;
-        *hit = reinterpret_cast<const Stack*>(region + stride_ - sizeof(Stack));
+        *hit = header_of(const_cast<char*>(region), i);
         return true;
     }
     return false;

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "schedlab/runtime/schedlab.hpp"
+#include "schedlab/runtime/stack_pool.hpp"
 #include "support/stats_checks.hpp"
 
 namespace {
@@ -388,6 +389,45 @@ TEST(OneP, RunnextPingPongDoesNotStarveQueuedGsForever) {
     EXPECT_TRUE(queued_ran);
     EXPECT_GE(exchanges_before, 10)
         << "the queued G ran only after a runnext ping-pong pair had starved it for 2 s";
+}
+
+// ---- Stacks ----------------------------------------------------------------------------------
+
+// Consecutive stacks keep their headers at different offsets within the top page (colours),
+// so their top lines spread over the caches' sets; each stack still spans limit..header, and
+// a fault just below any stack's limit is found as that stack's guard page.
+TEST(StackPool, ConsecutiveStacksAreColouredAndKeepTheirBoundsAndGuards) {
+    using schedlab::rt::Stack;
+    using schedlab::rt::StackCache;
+    using schedlab::rt::StackPool;
+    constexpr std::size_t kSize = 64 * 1024, kPage = schedlab::rt::kPageSize;
+    StackPool pool(kSize);
+    StackCache cache;
+    std::vector<Stack*> got;
+    std::vector<std::size_t> offsets;
+    for (std::size_t i = 0; i < 2 * schedlab::rt::kStackColours; ++i) {
+        Stack* s = pool.get(cache);
+        got.push_back(s);
+        const auto top = reinterpret_cast<std::uintptr_t>(s->top());
+        offsets.push_back(top % kPage);
+        EXPECT_EQ(top % alignof(Stack), 0u);
+        // The usable part runs from limit up to the header's end, within the stack's region.
+        EXPECT_EQ(s->limit + s->size, s->top() + sizeof(Stack));
+        EXPECT_LE(s->size, kSize);
+        EXPECT_GE(s->size, kSize - kPage);
+        if (s->guarded) {
+            const Stack* hit = nullptr;
+            EXPECT_TRUE(pool.in_guard_page(s->limit - 1, &hit));
+            EXPECT_EQ(hit, s);
+            EXPECT_FALSE(pool.in_guard_page(s->limit, &hit));
+        }
+    }
+    // The first kStackColours stacks all sit at different offsets in their top page.
+    std::vector<std::size_t> first(offsets.begin(), offsets.begin() + schedlab::rt::kStackColours);
+    std::sort(first.begin(), first.end());
+    EXPECT_EQ(std::adjacent_find(first.begin(), first.end()), first.end());
+    pool.give_back(got);
+    pool.drain(cache);
 }
 
 // ---- Stats -----------------------------------------------------------------------------------

@@ -15,12 +15,13 @@
 
 namespace schedlab::rt {
 
-// The header sits at the very top of the stack's own region, in the page the G touches
-// first anyway, so a parked G costs no extra page for its bookkeeping.
+// The header sits near the top of the stack's own region (a colour's offset below it, see
+// kStackColours), in the page the G touches first anyway, so a parked G costs no extra page
+// for its bookkeeping.
 struct Stack {
     Stack* next = nullptr;      // free-list link
     char* limit = nullptr;      // lowest usable byte (just above the guard page, if any)
-    std::size_t size = 0;       // usable bytes from limit up to this header
+    std::size_t size = 0;       // usable bytes from limit up to the header's end (colour-dependent)
     void* tsan_fiber = nullptr; // ThreadSanitizer's fiber for this stack (TSan builds only)
     std::uint64_t owner_gid = 0;  // the G running on it, for the stack-overflow message
     std::uint32_t uses = 0;       // Gs started on it (TSan builds renew the fiber by it)
@@ -73,6 +74,8 @@ private:
     void refill(StackCache& cache);
     void spill(StackCache& cache);
     Stack* carve_locked();
+    // Where stack i of a slab (region: its guard page's address) keeps its header.
+    Stack* header_of(char* region, std::size_t i) const;
 
     // Slabs form an append-only list so that the SIGSEGV handler can walk it without a lock.
     struct Slab {
