@@ -10,7 +10,10 @@
 //   fresh_g_ns      extra, per G whose first run needs a stack the runtime has to make (none
 //                   free): the new stack's and descriptor's memory is cold
 //   ready_ns        per parked G made runnable again (a join's last child readies its parent)
-//   switch_ns       per G started or resumed on a P (gs_run)
+//   switch_ns       per G started or resumed on a P (gs_run): half (rounded down) when the G
+//                   before it parks or exits, before its P takes the next G, the rest when the
+//                   next one starts. A G put in runnext just before its P's G parks sits there
+//                   for that half, as in the runtime (park, then pick), where a thief can see it
 //   local_op_ns     per G taken from the P's own runnext or ring (runnext_hits + local_pops)
 //   global_op_ns    lock hold time of one global-queue operation (pull, overflow); the lock is
 //                   a FIFO resource, so contended operations wait for each other

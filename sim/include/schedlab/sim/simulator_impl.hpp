@@ -516,7 +516,7 @@ struct Simulator<Policy>::Impl {
             p.slice_started = false;
         }
         ++r.counters.gs_run;
-        charge(t, cost.switch_ns);
+        charge(t, cost.switch_ns - cost.switch_ns / 2);
         GState& gst = gs[id];
         // Its descriptor (and, resumed, its stack) were last written on another core.
         bool moved = gst.last_p != p.id;
@@ -729,6 +729,7 @@ struct Simulator<Policy>::Impl {
                 return t;
             }
             s.waiting = waiting;  // the G parks; the last child or sender readies it
+            charge(t, cost.switch_ns / 2);
             p.cur = kNoTask;
             p.phase = Phase::Schedule;
             return t;
@@ -737,6 +738,7 @@ struct Simulator<Policy>::Impl {
         s.complete = true;
         give(stacks, p, FreeStack{s.stack_p, s.stack_at}, t);  // the runtime's stacks_.put on the exiting P
         give(descriptors, p, FreeDesc{s.desc, p.id}, t);         // and gfput
+        charge(t, cost.switch_ns / 2);
         p.cur = kNoTask;
         p.phase = Phase::Schedule;
         if (task.parent != kNoTask) {
