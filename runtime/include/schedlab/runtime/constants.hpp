@@ -33,8 +33,8 @@ inline constexpr std::size_t kPageSize = 4096;
 inline constexpr std::size_t kStacksPerSlab = 64;
 // Stack colouring. Stacks sit a whole number of pages apart, so without an offset every
 // stack's top lines (its header and a parked G's frames, 6 lines for a fork-join G) fall in
-// the same 6 of the L1's 64 sets (and of each page-sized slice of the L2's): a dozen parked
-// Gs evict each other although the L1 could hold a hundred. Stack i's header sits
+// the same 6 of the L1's 64 sets (and of each page-sized slice of the L2's): in a 12-way L1
+// (this machine's) a dozen parked Gs evict each other although it could hold a hundred. Stack i's header sits
 // (i mod kStackColours) x kStackColourStep bytes below its region's top, so 8 consecutive
 // stacks tile 48 sets. The deepest colour still leaves 1.4 KiB of the top page below the
 // header (a parked fork-join G uses 320 bytes), so a small G still touches one page.
