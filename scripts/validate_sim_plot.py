@@ -4,7 +4,9 @@
 Usage: validate_sim_plot.py REAL.csv SIM.csv OUTDIR
 
 Writes OUTDIR/sim_validation.csv (per workload, params, policy and procs: the median wall
-time and steals of each, the simulator's error in % of the real median, the median of the
+time, steals and migrations (Gs started on a P other than the one that made or last ran
+them; absent from CSVs written before the counter was) of each, the simulator's error in % of
+the real median, the median of the
 per-round errors: a real run and the simulated run of the same victim seed, which
 scripts/validate_sim prices with the calibration made at the start of that round, and the real
 runs' fastest and slowest wall time with the simulator's error against the fastest: on a shared
@@ -27,19 +29,22 @@ import matplotlib.pyplot as plt  # noqa: E402
 
 def runs(path):
     """Per (workload, params, policy, procs): (median wall, median steals, runs, fastest wall,
-    slowest wall), and {victim seed: wall_ns}."""
+    slowest wall, median migrations or None), and {victim seed: wall_ns}."""
     groups, by_seed = {}, {}
     with open(path, newline="") as f:
         for row in csv.DictReader(f):
             if int(row["rep"]) < 0 or row["result_ok"] != "1":
                 continue
             key = (row["workload"], row["params"], row["policy"], int(row["procs"]))
-            groups.setdefault(key, []).append((float(row["wall_ns"]), float(row["steals"] or 0)))
+            migrations = row.get("migrations") or None
+            groups.setdefault(key, []).append((float(row["wall_ns"]), float(row["steals"] or 0),
+                                               float(migrations) if migrations else None))
             # A simulated row's victim seed is its extra's sim_seed; a real row's, its seed.
             extra = dict(kv.split("=", 1) for kv in row["extra"].split(";") if "=" in kv)
             by_seed.setdefault(key, {})[int(extra.get("sim_seed", row["seed"]))] = float(row["wall_ns"])
-    medians = {k: (statistics.median(w for w, _ in v), statistics.median(s for _, s in v), len(v),
-                   min(w for w, _ in v), max(w for w, _ in v))
+    medians = {k: (statistics.median(w for w, _, _ in v), statistics.median(s for _, s, _ in v), len(v),
+                   min(w for w, _, _ in v), max(w for w, _, _ in v),
+                   statistics.median(m for _, _, m in v) if all(m is not None for _, _, m in v) else None)
                for k, v in groups.items()}
     return medians, by_seed
 
@@ -90,7 +95,8 @@ def main():
         sys.exit("validate_sim_plot: no configuration in both files")
     rows = []
     for k in keys:
-        (rw, rs, rn, rmin, rmax), (sw, ss, sn, _, _) = real[k], sim[k]
+        (rw, rs, rn, rmin, rmax, rm), (sw, ss, sn, _, _, sm) = real[k], sim[k]
+        both = rm is not None and sm is not None
         rows.append({"workload": k[0], "params": k[1], "policy": k[2], "procs": k[3],
                      "real_wall_ns": round(rw), "sim_wall_ns": round(sw), "wall_err_pct": round(err(sw, rw), 1),
                      "paired_wall_err_pct": paired_error(real_seeds[k], sim_seeds[k]),
@@ -98,7 +104,9 @@ def main():
                      "steal_err_pct": round(err(ss, rs), 1) if rs else "",
                      "real_reps": rn, "sim_reps": sn,
                      "real_min_wall_ns": round(rmin), "real_max_wall_ns": round(rmax),
-                     "min_wall_err_pct": round(err(sw, rmin), 1)})
+                     "min_wall_err_pct": round(err(sw, rmin), 1),
+                     "real_migrations": rm if both else "", "sim_migrations": sm if both else "",
+                     "migration_err_pct": round(err(sm, rm), 1) if both and rm else ""})
     with open(f"{outdir}/sim_validation.csv", "w", newline="") as f:
         w = csv.DictWriter(f, fieldnames=list(rows[0]))
         w.writeheader()
@@ -134,7 +142,9 @@ def main():
         print(f"{r['workload']:9} {short(r['params']):22} {r['policy']:10} P={r['procs']}  wall "
               f"{r['real_wall_ns'] / 1e6:8.2f} ms real {r['sim_wall_ns'] / 1e6:8.2f} ms sim {r['wall_err_pct']:+6.1f}% "
               f"(paired {r['paired_wall_err_pct']:+6.1f}%, vs fastest {r['min_wall_err_pct']:+6.1f}%)   "
-              f"steals {r['real_steals']:8.0f} real {r['sim_steals']:8.0f} sim")
+              f"steals {r['real_steals']:8.0f} real {r['sim_steals']:8.0f} sim"
+              + (f"   migrations {r['real_migrations']:8.0f} real {r['sim_migrations']:8.0f} sim"
+                 if r["real_migrations"] != "" else ""))
     if note:
         print(note)
 

@@ -51,6 +51,21 @@ row=$(tail -n +2 "$T/pairs/sim_validation.csv")
 # The real runs' spread: fastest 100, slowest 300; the simulated median (180) against the fastest.
 [ "$(echo "$row" | tr -d "\r" | cut -d, -f14-16)" = "100,300,80.0" ] \
   && ok "fastest and slowest real run, error against the fastest +80.0" || bad "spread: $row"
+# Files from before the migrations counter: its three columns are empty.
+[ "$(echo "$row" | tr -d "\r" | cut -d, -f17-19)" = ",," ] \
+  && ok "no migrations columns' values without the counter" || bad "migrations: $row"
+# With the counter (a column at the end here: the script reads columns by name), medians 2000
+# real and 2500 simulated: +25.0.
+mkdir -p "$T/mig"
+for f in real sim; do
+  vals=$([ $f = real ] && echo "1000 2000 3000" || echo "1500 2500 2600")
+  awk -F, -v OFS=, -v vals="$vals" 'BEGIN { split(vals, v, " ") }
+    NR == 1 { print $0, "migrations"; next } { print $0, v[NR - 1] }' "$T/pairs/$f.csv" > "$T/mig/$f.csv"
+done
+/usr/bin/python3 "$ROOT/scripts/validate_sim_plot.py" "$T/mig/real.csv" "$T/mig/sim.csv" "$T/mig" > /dev/null 2>&1
+row=$(tail -n +2 "$T/mig/sim_validation.csv" | tr -d "\r")
+[ "$(echo "$row" | cut -d, -f17-19)" = "2000.0,2500.0,25.0" ] \
+  && ok "migrations: medians 2000 real, 2500 simulated, error +25.0" || bad "migrations: $row"
 
 if [ $fails -ne 0 ]; then echo "$fails failed"; exit 1; fi
 echo "all passed"

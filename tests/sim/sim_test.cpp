@@ -208,7 +208,7 @@ TEST(Sim, OnePMakespanIsWorkPlusChargedOverheads) {
         const auto r = run<policies::Go>(g, 1, 1, false, {0, 1, {}, {}}, c);
         ASSERT_TRUE(r.result_ok) << r.error;
         const auto& k = r.counters;
-        EXPECT_EQ(k.steal_attempts + k.spins + k.parks + k.wakeups, 0u);
+        EXPECT_EQ(k.steal_attempts + k.spins + k.parks + k.wakeups + k.migrations, 0u);
         const std::uint64_t overhead = k.spawns * c.spawn_ns + (k.gs_run - k.spawns) * c.ready_ns +
                                        k.gs_run * c.switch_ns + (k.runnext_hits + k.local_pops) * c.local_op_ns +
                                        (k.global_pulls + k.overflows + r.stack_pool_ops + r.g_pool_ops) * c.global_op_ns +
@@ -226,6 +226,10 @@ TEST(Sim, StealOneMovesExactlyOneGPerSteal) {
         ASSERT_TRUE(r.result_ok) << r.error;
         EXPECT_GT(r.counters.steals, 0u) << g.shape;
         EXPECT_EQ(r.counters.gs_stolen, r.counters.steals) << g.shape;
+        // A thief's first steal takes a G that it neither made nor ran (it had run none) and
+        // runs it at once: a migration.
+        EXPECT_GT(r.counters.migrations, 0u) << g.shape;
+        EXPECT_LE(r.counters.migrations, r.counters.gs_run) << g.shape;
     }
     // Steal-half and steal-all move more than one G per steal on a wide spawn.
     const auto storm = shapes::spawn_storm({.n = 2000, .task_ns = 500});

@@ -18,6 +18,7 @@ inline void expect_stats_add_up(const schedlab::rt::Stats& s) {
     EXPECT_GE(s.gs_run, s.spawns);
     EXPECT_LE(s.steals, s.steal_attempts);
     EXPECT_GE(s.gs_stolen, s.steals);
+    EXPECT_LE(s.migrations, s.gs_run);
     EXPECT_EQ(s.parks, s.wakeups);  // a parked M always wakes again before the run ends
 }
 

@@ -99,6 +99,9 @@ TEST(CilkLike, EverySuccessfulStealMovesExactlyOneG) {
     ASSERT_TRUE(stolen_ran) << "no G ran on the second P within 10 s";
     ASSERT_GT(s.steals, 0u);
     EXPECT_EQ(s.gs_stolen, s.steals);
+    // main made every G on the first P, and one of them ran on the second.
+    EXPECT_GE(s.migrations, 1u);
+    EXPECT_LE(s.migrations, s.gs_run);
 }
 
 TEST(Go, AStealMovesHalfTheVictimsQueueRoundedUp) {
@@ -108,6 +111,9 @@ TEST(Go, AStealMovesHalfTheVictimsQueueRoundedUp) {
     ASSERT_TRUE(stolen_ran) << "no G ran on the second P within 10 s";
     ASSERT_GT(s.steals, 0u);
     EXPECT_GE(s.gs_stolen, s.steals);
+    // main made every G on the first P, and one of them ran on the second.
+    EXPECT_GE(s.migrations, 1u);
+    EXPECT_LE(s.migrations, s.gs_run);
 }
 
 // On one P, a victim G sits in the global queue (it yielded) while a local producer keeps the

@@ -454,6 +454,7 @@ TEST(Stats, CountSpawnsRunsAndQueueSources) {
     EXPECT_EQ(s.steal_attempts, 0u);
     EXPECT_EQ(s.steals, 0u);
     EXPECT_EQ(s.gs_stolen, 0u);
+    EXPECT_EQ(s.migrations, 0u);
     EXPECT_EQ(s.spins, 0u);
     EXPECT_EQ(s.parks, 0u);
     expect_stats_add_up(s);

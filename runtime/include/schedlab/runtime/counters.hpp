@@ -24,7 +24,8 @@ namespace schedlab::rt {
     X(overflows, "full rings spilled to the global queue")                          \
     X(spins, "times an M became a spinning M")                                      \
     X(parks, "times an M parked on its futex")                                      \
-    X(wakeups, "times a parked M was woken")
+    X(wakeups, "times a parked M was woken")                                        \
+    X(migrations, "Gs started on a P other than the one that created or last ran them")
 
 struct alignas(64) Counters {
 #define SCHEDLAB_COUNTER_FIELD(name, doc) std::uint64_t name = 0;

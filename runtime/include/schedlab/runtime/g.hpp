@@ -35,7 +35,8 @@ struct G {
     fcontext_t ctx = nullptr;   // saved context; null until the G first runs
     Stack* stack = nullptr;     // null until the G first runs
     G* schedlink = nullptr;     // link in the global queue or a free list
-    void* m = nullptr;          // the M running it now (type-erased; set on every resume)
+    void* m = nullptr;          // the M running it now, else the one that created or last
+                                // ran it (type-erased; Ms and Ps are paired for a run)
     std::uint64_t id = 0;
     std::atomic<GState> state{GState::Free};
     std::atomic<WaitReason> wait_reason{WaitReason::None};

@@ -89,6 +89,7 @@ template <policies::Bundle Policy>
 void Runtime<Policy>::launch(G* main_g) {
     P& p0 = *allp_[0];
     ++p0.counters.spawns;
+    main_g->m = allm_[0].get();
     main_g->state.store(GState::Runnable, std::memory_order_relaxed);
     runqput(p0, main_g, false);
     // This thread becomes M0: pinning it for the run must not outlive the run.
@@ -203,6 +204,7 @@ template <policies::Bundle Policy>
 void Runtime<Policy>::spawn(M& m, G* g) {
     P& p = *m.p;
     ++p.counters.spawns;
+    g->m = &m;  // its creator, until it runs (prepare_run counts a start elsewhere as a migration)
     g->state.store(GState::Runnable, std::memory_order_relaxed);
     runqput(p, g, Policy::runnext::enabled);
     wakep(Policy::runnext::enabled);
@@ -534,6 +536,8 @@ void Runtime<Policy>::prepare_run(M& m, G* g, bool inherit) {
         p.slice_start = 0;
     }
     count(p.counters.gs_run);
+    // g->m is the M that created g (spawn) or last ran it; Ms and Ps are paired for the run.
+    if (g->m != &m) count(p.counters.migrations);
     g->state.store(GState::Running, std::memory_order_relaxed);
     m.curg = g;
     g->m = &m;

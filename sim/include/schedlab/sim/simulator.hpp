@@ -80,7 +80,8 @@ namespace schedlab::sim {
     X(overflows)                 \
     X(spins)                     \
     X(parks)                     \
-    X(wakeups)
+    X(wakeups)                   \
+    X(migrations)
 
 struct Counters {
 #define SCHEDLAB_SIM_COUNTER_FIELD(name) std::uint64_t name = 0;

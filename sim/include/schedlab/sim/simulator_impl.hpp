@@ -520,6 +520,7 @@ struct Simulator<Policy>::Impl {
         GState& gst = gs[id];
         // Its descriptor (and, resumed, its stack) were last written on another core.
         bool moved = gst.last_p != p.id;
+        if (moved) ++r.counters.migrations;
         gst.last_p = p.id;
         if (gst.stack_at == 0) {
             // First run: a stack from this P's cache. One that another P last touched came
