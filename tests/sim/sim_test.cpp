@@ -226,8 +226,8 @@ TEST(Sim, StealOneMovesExactlyOneGPerSteal) {
         ASSERT_TRUE(r.result_ok) << r.error;
         EXPECT_GT(r.counters.steals, 0u) << g.shape;
         EXPECT_EQ(r.counters.gs_stolen, r.counters.steals) << g.shape;
-        // A thief's first steal takes a G that it neither made nor ran (it had run none) and
-        // runs it at once: a migration.
+        // The root runs on P 0, and with a steal some other P ran a G: the first one it ran
+        // was made elsewhere (it had run none, so it had made none), a migration.
         EXPECT_GT(r.counters.migrations, 0u) << g.shape;
         EXPECT_LE(r.counters.migrations, r.counters.gs_run) << g.shape;
     }
