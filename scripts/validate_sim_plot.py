@@ -14,8 +14,9 @@ machine interference only adds time, so the fastest run is the least disturbed) 
 OUTDIR/sim_validation.png (two panels, wall time and steals, bars side by side, each pair
 annotated with the error; the real wall bars carry whiskers from the fastest to the slowest
 run). If OUTDIR/cpu_speeds.csv is there (scripts/validate_sim writes it: each CPU's speed at
-the start of each round of real runs), it also says how unequal the CPUs were, since the
-simulator's cores are all alike.
+the start of each round of real runs, as a loop's step and, since 2026-11-23, as a dependent
+load's latency over 64 MiB), it also says how unequal the CPUs were, since the simulator's
+cores are all alike.
 """
 import csv
 import statistics
@@ -65,25 +66,34 @@ def short(params):
 
 
 def cpu_speed_note(path):
-    """'cpuN X ns, ...; slowest/fastest per round: median R, max M', or '' without the file."""
+    """'cpuN X ns, ...; slowest/fastest per round: median R, max M' for the loop step and, where
+    the file has it (mem_load_ns, from calibrate since 2026-11-23), the same for the dependent
+    load over 64 MiB; '' without the file."""
     try:
         with open(path, newline="") as f:
             rows = list(csv.DictReader(f))
     except FileNotFoundError:
         return ""
-    per_cpu, per_round = {}, {}
-    for r in rows:
-        ns = float(r["loop_step_ns"])
-        if ns <= 0:
-            continue
-        per_cpu.setdefault(r["cpu"], []).append(ns)
-        per_round.setdefault(r["round"], []).append(ns)
-    ratios = [max(v) / min(v) for v in per_round.values() if len(v) > 1]
-    text = ", ".join(f"cpu{c} {statistics.median(v):.2f}" for c, v in sorted(per_cpu.items()))
-    text = f"CPU speed (ns per loop step, median of rounds): {text}"
-    if ratios:
-        text += f"; slowest/fastest CPU per round: median {statistics.median(ratios):.2f}, max {max(ratios):.2f}"
-    return text
+
+    def summary(column, what, digits):
+        per_cpu, per_round = {}, {}
+        for r in rows:
+            ns = float(r.get(column) or -1)
+            if ns <= 0:
+                continue
+            per_cpu.setdefault(r["cpu"], []).append(ns)
+            per_round.setdefault(r["round"], []).append(ns)
+        if not per_cpu:
+            return ""
+        ratios = [max(v) / min(v) for v in per_round.values() if len(v) > 1]
+        text = ", ".join(f"cpu{c} {statistics.median(v):.{digits}f}" for c, v in sorted(per_cpu.items()))
+        text = f"CPU speed ({what}, median of rounds): {text}"
+        if ratios:
+            text += f"; slowest/fastest CPU per round: median {statistics.median(ratios):.2f}, max {max(ratios):.2f}"
+        return text
+
+    parts = [summary("loop_step_ns", "ns per loop step", 2), summary("mem_load_ns", "ns per load over 64 MiB", 0)]
+    return "\n".join(p for p in parts if p)
 
 
 def main():

@@ -107,14 +107,15 @@ else
 fi
 "$SCHEDLAB" sim -w fib -P 2 --param n=12 --costs "$c" > /dev/null 2>"$T/log" && ok "sim reads the calibrated costs" \
   || bad "sim --costs: $(cat "$T/log")"
-grep -q "^# one-thread figures measured on any CPU; CPU speeds, ns per step of a load-add-store loop: cpu[0-9]" "$c" \
+grep -q "^# one-thread figures measured on any CPU; CPU speeds, ns per step of a load-add-store loop / per dependent load over 64 MiB: cpu[0-9]* [0-9.]*/[0-9]" "$c" \
   && ok "cost file names the CPU and each CPU's speed" || bad "cost file CPU line: $(grep one-thread "$c")"
 "$SCHEDLAB" calibrate --out "$T/pinned.txt" --cpu fastest --reps 1 --gs 2000 >/dev/null 2>"$T/log" \
   && grep -q "^# one-thread figures measured on CPU [0-9]*;" "$T/pinned.txt" && ok "calibrate --cpu fastest names its CPU" \
   || bad "calibrate --cpu fastest: $(cat "$T/log")"
 speeds=$("$SCHEDLAB" calibrate --cpu-speeds 2>"$T/log")
-[ "$(echo "$speeds" | head -1)" = "cpu,loop_step_ns" ] && [ "$(echo "$speeds" | tail -n +2 | wc -l)" -eq "$(nproc)" ] \
-  && ! echo "$speeds" | grep -q ',-' && ok "calibrate --cpu-speeds: one line per CPU" || bad "cpu-speeds: $speeds"
+[ "$(echo "$speeds" | head -1)" = "cpu,loop_step_ns,mem_load_ns" ] && [ "$(echo "$speeds" | tail -n +2 | wc -l)" -eq "$(nproc)" ] \
+  && ! echo "$speeds" | grep -q ',-' && echo "$speeds" | tail -n +2 | awk -F, 'NF != 3 || $2 <= 0 || $3 <= 0 { exit 1 }' \
+  && ok "calibrate --cpu-speeds: one line per CPU, both figures" || bad "cpu-speeds: $speeds"
 expect_error "calibrate on a CPU that is not there" "--cpu must be 'none', 'fastest' or a CPU" \
   calibrate --out "$T/c9.txt" --cpu 4096
 expect_error "calibrate --cpu not a number" "--cpu must be" calibrate --out "$T/c9.txt" --cpu 1x

@@ -29,6 +29,13 @@ printf 'round,cpu,loop_step_ns\n1,0,2.0\n1,1,1.0\n2,0,1.5\n2,1,1.0\n3,0,1.0\n3,1
 out=$(/usr/bin/python3 "$ROOT/scripts/validate_sim_plot.py" "$T/real.csv" "$T/sim.csv" "$T" 2>&1)
 echo "$out" | grep -q "cpu0 1.50, cpu1 1.00; slowest/fastest CPU per round: median 1.50, max 2.00" \
   && ok "CPU-speed line: medians per CPU and the per-round ratio" || bad "CPU-speed line: $(echo "$out" | tail -1)"
+echo "$out" | grep -q "ns per load" && bad "a memory line from a file without mem_load_ns" \
+  || ok "no memory line without mem_load_ns"
+printf 'round,cpu,loop_step_ns,mem_load_ns\n1,0,1.0,300\n1,1,1.0,100\n2,0,1.0,90\n2,1,1.0,100\n3,0,1.0,100\n3,1,1.0,100\n' \
+  > "$T/cpu_speeds.csv"
+out=$(/usr/bin/python3 "$ROOT/scripts/validate_sim_plot.py" "$T/real.csv" "$T/sim.csv" "$T" 2>&1)
+echo "$out" | grep -q "ns per load over 64 MiB, median of rounds): cpu0 100, cpu1 100; slowest/fastest CPU per round: median 1.11, max 3.00" \
+  && ok "memory line: medians per CPU and the per-round ratio" || bad "memory line: $(echo "$out" | tail -2)"
 
 # Per-round pairs: a real run and the simulated run of the same victim seed (the real row's
 # seed, the simulated row's sim_seed). Walls 100/200/300 real and 110/180/300 simulated:

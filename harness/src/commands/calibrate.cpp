@@ -393,19 +393,31 @@ private:
     cpu_set_t saved_{};
 };
 
-// How fast each CPU runs one thread now, as ns per step of a loop that adds into a volatile
-// (a load, an add and a store per step: bound by the core's throughput, which a sibling
-// hyperthread shares, not by one long latency chain, which it hardly slows), the mean over
-// ~30 ms pinned there. On a VM the vCPUs need not be equal: on the 2-vCPU machine this was
-// written on, one ran a loop 1.7x slower than the other for minutes at a time (its host
-// core shared or time-sliced), which moved every 1-P figure measured there. The mean, not a
-// median of short runs: a vCPU that is descheduled in bursts runs some short runs at full
-// speed, and the median would pick those.
-std::vector<std::pair<int, double>> cpu_speeds() {
-    std::vector<std::pair<int, double>> out;
+// How fast each CPU runs one thread now, two ways, pinned there:
+//  - loop_step_ns: ns per step of a loop that adds into a volatile (a load, an add and a store
+//    per step: bound by the core's throughput, which a sibling hyperthread shares, not by one
+//    long latency chain, which it hardly slows), the mean over ~30 ms. On a VM the vCPUs need
+//    not be equal: on the 2-vCPU machine this was written on, one ran this loop 1.7-2.6x slower
+//    than the other for minutes at a time (its host core shared or time-sliced).
+//  - mem_load_ns: ns per load of a chain of dependent loads, one cache line in each 4 KiB page
+//    of 64 MiB, in a random order (past the caches and the TLB's reach, as a cold G's stack
+//    and descriptor are), the mean over 4 passes after one to touch them. On the same VM this
+//    went from 70 to 340 ns and back within minutes, on one vCPU and not the other, while the
+//    loop above saw them equal; fine-grained fork-join on 1 P ran 1.5-2x slower with it (fib
+//    spawn=both 22-25 ms at 85-125 ns, 38-47 ms at 200-345 ns), so a CPU's memory is part of
+//    its speed.
+// Means, not medians of short runs: a vCPU that is descheduled in bursts runs some short runs
+// at full speed, and a median would pick those.
+struct CpuSpeed {
+    int cpu;
+    double loop_step_ns, mem_load_ns;
+};
+
+std::vector<CpuSpeed> cpu_speeds() {
+    std::vector<CpuSpeed> out;
     const auto cpus = allowed_cpus();
     for (unsigned i = 0; i < cpus.size(); ++i) {
-        double ns = -1;  // stays so if the thread cannot be pinned there
+        CpuSpeed s{cpus[i], -1, -1};  // stays so if the thread cannot be pinned there
         std::thread t([&] {
             if (!pin_to_nth_cpu(i)) return;
             constexpr std::uint64_t kSteps = 100'000'000;
@@ -414,14 +426,58 @@ std::vector<std::pair<int, double>> cpu_speeds() {
                 for (std::uint64_t k = 0; k < steps; ++k) x = x + k;
             };
             loop(kSteps / 10);  // warm-up
-            const auto t0 = Clock::now();
+            auto t0 = Clock::now();
             loop(kSteps);
-            ns = ns_since(t0) / double(kSteps);
+            s.loop_step_ns = ns_since(t0) / double(kSteps);
+
+            // The chain: page order shuffled with a fixed LCG, the line within a page varied
+            // so that the loads do not all fall in the same cache set.
+            constexpr std::size_t kPages = 16384, kPage = 4096, kPasses = 4;
+            std::vector<std::uint64_t> order(kPages);
+            for (std::size_t k = 0; k < kPages; ++k) order[k] = k;
+            std::uint64_t seed = 0x2545f4914f6cdd1dull;
+            for (std::size_t k = kPages - 1; k > 0; --k) {
+                seed = seed * 6364136223846793005ull + 1442695040888963407ull;
+                std::swap(order[k], order[(seed >> 33) % (k + 1)]);
+            }
+            std::vector<std::byte> buf(kPages * kPage);  // zeroed: every page touched here
+            auto at = [&](std::uint64_t page) { return &buf[page * kPage + (page % 64) * 64]; };
+            for (std::size_t k = 0; k < kPages; ++k) {
+                void* next = at(order[(k + 1) % kPages]);
+                std::memcpy(at(order[k]), &next, sizeof next);
+            }
+            void* p = at(order[0]);
+            auto chase = [&p](std::size_t n) {
+                for (std::size_t k = 0; k < n; ++k) p = *static_cast<void* volatile*>(p);
+            };
+            chase(kPages);
+            t0 = Clock::now();
+            chase(kPasses * kPages);
+            s.mem_load_ns = ns_since(t0) / double(kPasses * kPages);
         });
         t.join();
-        out.emplace_back(cpus[i], ns);
+        out.push_back(s);
     }
     return out;
+}
+
+// The CPU that `--cpu fastest` picks: the lowest sum of the two speeds, each relative to the
+// best CPU's, so that a CPU slow at either loses (-1 figures: the CPU could not be measured).
+int fastest_cpu(const std::vector<CpuSpeed>& speeds) {
+    double best_loop = 0, best_mem = 0;
+    for (const auto& s : speeds)
+        if (s.loop_step_ns > 0 && s.mem_load_ns > 0) {
+            if (best_loop == 0 || s.loop_step_ns < best_loop) best_loop = s.loop_step_ns;
+            if (best_mem == 0 || s.mem_load_ns < best_mem) best_mem = s.mem_load_ns;
+        }
+    int cpu = -1;
+    double best = 0;
+    for (const auto& s : speeds) {
+        if (s.loop_step_ns <= 0 || s.mem_load_ns <= 0) continue;
+        const double score = s.loop_step_ns / best_loop + s.mem_load_ns / best_mem;
+        if (cpu < 0 || score < best) cpu = s.cpu, best = score;
+    }
+    return cpu;
 }
 
 // How much stack a G parked in a fork-join wait has in use: from its saved context to the top
@@ -720,7 +776,9 @@ int cmd_calibrate(const std::vector<std::string>& args, const std::vector<std::s
         ("cpu", po::value<std::string>()->default_value("none"),
          "run the one-thread measurements on this CPU: a number, 'fastest' (by --cpu-speeds), or 'none' (where "
          "the OS puts them)")
-        ("cpu-speeds", "print each CPU's speed (ns per step of a load-add-store loop) as CSV and exit");
+        ("cpu-speeds",
+         "print each CPU's speed as CSV and exit: ns per step of a load-add-store loop, ns per dependent load "
+         "over 64 MiB");
     po::variables_map vm;
     try {
         po::store(po::command_line_parser(args).options(desc).run(), vm);
@@ -733,8 +791,8 @@ int cmd_calibrate(const std::vector<std::string>& args, const std::vector<std::s
         return 0;
     }
     if (vm.count("cpu-speeds")) {
-        std::printf("cpu,loop_step_ns\n");
-        for (const auto& [cpu, ns] : cpu_speeds()) std::printf("%d,%.4f\n", cpu, ns);
+        std::printf("cpu,loop_step_ns,mem_load_ns\n");
+        for (const auto& s : cpu_speeds()) std::printf("%d,%.4f,%.1f\n", s.cpu, s.loop_step_ns, s.mem_load_ns);
         return 0;
     }
     if (!vm.count("out")) throw UsageError("calibrate: --out FILE is required");
@@ -748,9 +806,7 @@ int cmd_calibrate(const std::vector<std::string>& args, const std::vector<std::s
     const auto speeds = cpu_speeds();
     int cpu = -1;
     if (cpu_arg == "fastest") {
-        double best = 0;
-        for (const auto& [c, ns] : speeds)
-            if (ns > 0 && (cpu < 0 || ns < best)) cpu = c, best = ns;
+        cpu = fastest_cpu(speeds);
     } else if (cpu_arg != "none") {
         char* end = nullptr;
         errno = 0;
@@ -844,9 +900,9 @@ int cmd_calibrate(const std::vector<std::string>& args, const std::vector<std::s
                   reps, static_cast<long long>(gs));
     text += buf;
     text += "# one-thread figures measured on " + (cpu >= 0 ? "CPU " + std::to_string(cpu) : std::string("any CPU")) +
-            "; CPU speeds, ns per step of a load-add-store loop:";
-    for (const auto& [c, ns] : speeds) {
-        std::snprintf(buf, sizeof buf, " cpu%d %.3f", c, ns);
+            "; CPU speeds, ns per step of a load-add-store loop / per dependent load over 64 MiB:";
+    for (const auto& s : speeds) {
+        std::snprintf(buf, sizeof buf, " cpu%d %.3f/%.0f", s.cpu, s.loop_step_ns, s.mem_load_ns);
         text += buf;
     }
     text += "\n";
