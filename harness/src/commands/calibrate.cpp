@@ -400,12 +400,12 @@ private:
 //    not be equal: on the 2-vCPU machine this was written on, one ran this loop 1.7-2.6x slower
 //    than the other for minutes at a time (its host core shared or time-sliced).
 //  - mem_load_ns: ns per load of a chain of dependent loads, one cache line in each 4 KiB page
-//    of 64 MiB, in a random order (past the caches and the TLB's reach, as a cold G's stack
-//    and descriptor are), the mean over 4 passes after one to touch them. On the same VM this
-//    went from 70 to 340 ns and back within minutes, on one vCPU and not the other, while the
-//    loop above saw them equal; fine-grained fork-join on 1 P ran 1.5-2x slower with it (fib
-//    spawn=both 22-25 ms at 85-125 ns, 38-47 ms at 200-345 ns), so a CPU's memory is part of
-//    its speed.
+//    of 64 MiB, in a random order (past the caches and, with 4 KiB pages, the TLB's reach, as
+//    a cold G's stack and descriptor are), the mean over 4 passes after one to touch them. On
+//    the same VM this went from 70 to 340 ns and back within minutes, on one vCPU and not the
+//    other, while the loop above saw them equal; fine-grained fork-join on 1 P ran up to 2x
+//    slower with it (fib spawn=both 22-32 ms at 68-126 ns, 38-47 ms at 200-345 ns, the probe
+//    just before each run), so a CPU's memory is part of its speed.
 // Means, not medians of short runs: a vCPU that is descheduled in bursts runs some short runs
 // at full speed, and a median would pick those.
 struct CpuSpeed {
