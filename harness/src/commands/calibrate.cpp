@@ -393,6 +393,18 @@ private:
     cpu_set_t saved_{};
 };
 
+// 0 .. n-1 in a random order fixed by seed (Fisher-Yates with a 64-bit LCG): chains of loads
+// that visit objects in it cannot be prefetched, and every calibration visits the same order.
+std::vector<std::uint32_t> random_order(std::size_t n, std::uint64_t seed) {
+    std::vector<std::uint32_t> order(n);
+    for (std::size_t i = 0; i < n; ++i) order[i] = static_cast<std::uint32_t>(i);
+    for (std::size_t i = n; i-- > 1;) {
+        seed = seed * 6364136223846793005ull + 1442695040888963407ull;
+        std::swap(order[i], order[(seed >> 33) % (i + 1)]);
+    }
+    return order;
+}
+
 // How fast each CPU runs one thread now, two ways, pinned there:
 //  - loop_step_ns: ns per step of a loop that adds into a volatile (a load, an add and a store
 //    per step: bound by the core's throughput, which a sibling hyperthread shares, not by one
@@ -430,16 +442,10 @@ std::vector<CpuSpeed> cpu_speeds() {
             loop(kSteps);
             s.loop_step_ns = ns_since(t0) / double(kSteps);
 
-            // The chain: page order shuffled with a fixed LCG, the line within a page varied
-            // so that the loads do not all fall in the same cache set.
+            // The chain: pages in a fixed random order, the line within a page varied so that
+            // the loads do not all fall in the same cache set.
             constexpr std::size_t kPages = 16384, kPage = 4096, kPasses = 4;
-            std::vector<std::uint64_t> order(kPages);
-            for (std::size_t k = 0; k < kPages; ++k) order[k] = k;
-            std::uint64_t seed = 0x2545f4914f6cdd1dull;
-            for (std::size_t k = kPages - 1; k > 0; --k) {
-                seed = seed * 6364136223846793005ull + 1442695040888963407ull;
-                std::swap(order[k], order[(seed >> 33) % (k + 1)]);
-            }
+            const std::vector<std::uint32_t> order = random_order(kPages, 0x2545f4914f6cdd1dull);
             std::vector<std::byte> buf(kPages * kPage);  // zeroed: every page touched here
             auto at = [&](std::uint64_t page) { return &buf[page * kPage + (page % 64) * 64]; };
             for (std::size_t k = 0; k < kPages; ++k) {
@@ -522,17 +528,11 @@ void measure_cross_core(Measured& m, int reps) {
     };
     std::vector<rt::G> gs(kObjs);
     std::vector<StackTop> tops(kObjs * lines);
-    std::vector<std::uint32_t> order(kObjs);
+    const std::vector<std::uint32_t> order = random_order(kObjs, 0x9e3779b97f4a7c15ull);
     struct alignas(64) Counter {
         std::atomic<std::uint64_t> v{0};
     };
     std::vector<Counter> counters(kObjs);
-    std::uint64_t seed = 0x9e3779b97f4a7c15ull;
-    for (std::size_t i = 0; i < kObjs; ++i) order[i] = static_cast<std::uint32_t>(i);
-    for (std::size_t i = kObjs - 1; i > 0; --i) {
-        seed = seed * 6364136223846793005ull + 1442695040888963407ull;
-        std::swap(order[i], order[(seed >> 33) % (i + 1)]);
-    }
     auto write_all = [&] {
         for (std::size_t k = 0; k < kObjs; ++k) {
             const std::uint32_t i = order[k];
