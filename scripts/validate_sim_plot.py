@@ -16,7 +16,10 @@ annotated with the error; the real wall bars carry whiskers from the fastest to 
 run). If OUTDIR/cpu_speeds.csv is there (scripts/validate_sim writes it: each CPU's speed at
 the start of each round of real runs, as a loop's step and, since 2026-11-23, as a dependent
 load's latency over 64 MiB), it also says how unequal the CPUs were, since the simulator's
-cores are all alike.
+cores are all alike. Where the file also has pair_rtt_ns (a cache line's round trip between
+two CPUs, since 2026-11-24) and the rounds' round trips differ more than 2x, it prints each
+P = 2 configuration's paired error over the rounds with the CPUs near (round trip below the
+geometric middle of the fastest and slowest round's) and over those with them far apart.
 """
 import csv
 import statistics
@@ -93,7 +96,50 @@ def cpu_speed_note(path):
         return text
 
     parts = [summary("loop_step_ns", "ns per loop step", 2), summary("mem_load_ns", "ns per load over 64 MiB", 0)]
+    rtts = round_trips(rows)
+    if rtts:
+        v = sorted(rtts.values())
+        parts.append(f"a line's round trip between the CPUs: median of rounds {statistics.median(v):.0f} ns, "
+                     f"{v[0]:.0f}-{v[-1]:.0f}")
     return "\n".join(p for p in parts if p)
+
+
+def round_trips(rows):
+    """{round: the largest pair_rtt_ns of its CPUs} for the rounds that have one."""
+    out = {}
+    for r in rows:
+        ns = float(r.get("pair_rtt_ns") or -1)
+        if ns > 0:
+            out[int(r["round"])] = max(ns, out.get(int(r["round"]), 0))
+    return out
+
+
+def near_far_lines(path, rows, real_seeds, sim_seeds):
+    """Per P = 2 configuration, the paired error over rounds with the CPUs near and far apart
+    (split at the geometric middle of the rounds' round trips), when they differ > 2x."""
+    try:
+        with open(path, newline="") as f:
+            rtts = round_trips(list(csv.DictReader(f)))
+    except FileNotFoundError:
+        return []
+    if not rtts or max(rtts.values()) < 2 * min(rtts.values()):
+        return []
+    cut = (max(rtts.values()) * min(rtts.values())) ** 0.5
+    near = sorted(r for r, ns in rtts.items() if ns < cut)
+    far = sorted(r for r, ns in rtts.items() if ns >= cut)
+    lines = [f"P = 2 paired error by the CPUs' distance: near (round trip < {cut:.0f} ns) in rounds "
+             f"{','.join(map(str, near))}; far in rounds {','.join(map(str, far))}"]
+    for r in rows:
+        if r["procs"] != 2:
+            continue
+        k = (r["workload"], r["params"], r["policy"], 2)
+        real, sim = real_seeds[k], sim_seeds[k]
+        cell = []
+        for name, rounds in (("near", near), ("far", far)):
+            e = paired_error({s: w for s, w in real.items() if s in rounds}, sim)
+            cell.append(f"{name} {e:+6.1f}%" if e != "" else f"{name}    -   ")
+        lines.append(f"  {r['workload']:9} {short(r['params']):22} {r['policy']:10} " + "  ".join(cell))
+    return lines
 
 
 def main():
@@ -157,6 +203,8 @@ def main():
                  if r["real_migrations"] != "" else ""))
     if note:
         print(note)
+    for line in near_far_lines(f"{outdir}/cpu_speeds.csv", rows, real_seeds, sim_seeds):
+        print(line)
 
 
 if __name__ == "__main__":

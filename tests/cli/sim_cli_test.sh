@@ -113,9 +113,12 @@ grep -q "^# one-thread figures measured on any CPU; CPU speeds, ns per step of a
   && grep -q "^# one-thread figures measured on CPU [0-9]*;" "$T/pinned.txt" && ok "calibrate --cpu fastest names its CPU" \
   || bad "calibrate --cpu fastest: $(cat "$T/log")"
 speeds=$("$SCHEDLAB" calibrate --cpu-speeds 2>"$T/log")
-[ "$(echo "$speeds" | head -1)" = "cpu,loop_step_ns,mem_load_ns" ] && [ "$(echo "$speeds" | tail -n +2 | wc -l)" -eq "$(nproc)" ] \
-  && ! echo "$speeds" | grep -q ',-' && echo "$speeds" | tail -n +2 | awk -F, 'NF != 3 || $2 <= 0 || $3 <= 0 { exit 1 }' \
-  && ok "calibrate --cpu-speeds: one line per CPU, both figures" || bad "cpu-speeds: $speeds"
+# The round trip to the next CPU: positive with two or more, -1 with one.
+[ "$(echo "$speeds" | head -1)" = "cpu,loop_step_ns,mem_load_ns,pair_rtt_ns" ] \
+  && [ "$(echo "$speeds" | tail -n +2 | wc -l)" -eq "$(nproc)" ] \
+  && echo "$speeds" | tail -n +2 | awk -F, -v n="$(nproc)" \
+       'NF != 4 || $2 <= 0 || $3 <= 0 || (n > 1 && $4 <= 0) || (n == 1 && $4 != -1) { exit 1 }' \
+  && ok "calibrate --cpu-speeds: one line per CPU, all three figures" || bad "cpu-speeds: $speeds"
 expect_error "calibrate on a CPU that is not there" "--cpu must be 'none', 'fastest' or a CPU" \
   calibrate --out "$T/c9.txt" --cpu 4096
 expect_error "calibrate --cpu not a number" "--cpu must be" calibrate --out "$T/c9.txt" --cpu 1x

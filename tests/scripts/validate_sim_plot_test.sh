@@ -74,5 +74,25 @@ row=$(tail -n +2 "$T/mig/sim_validation.csv" | tr -d "\r")
 [ "$(echo "$row" | cut -d, -f17-19)" = "2000.0,2500.0,25.0" ] \
   && ok "migrations: medians 2000 real, 2500 simulated, error +25.0" || bad "migrations: $row"
 
+# The CPUs' distance (pair_rtt_ns): the same pairs at P = 2, rounds 1 and 3 near (100 and 120
+# ns), round 2 far (500 ns; the split at sqrt(100 x 500) = 224 ns): near +10 and 0, median +5.0;
+# far -10.0. Round trips within 2x of each other: no split.
+mkdir -p "$T/dist"
+for f in real sim; do
+  awk -F, -v OFS=, 'NR > 1 { $11 = 2 } { print }' "$T/pairs/$f.csv" > "$T/dist/$f.csv"
+done
+printf 'round,cpu,loop_step_ns,mem_load_ns,pair_rtt_ns\n1,0,1,90,100\n1,1,1,90,95\n2,0,1,90,500\n2,1,1,90,480\n3,0,1,90,120\n3,1,1,90,110\n' \
+  > "$T/dist/cpu_speeds.csv"
+out=$(/usr/bin/python3 "$ROOT/scripts/validate_sim_plot.py" "$T/dist/real.csv" "$T/dist/sim.csv" "$T/dist" 2>&1)
+echo "$out" | grep -q "round trip between the CPUs: median of rounds 120 ns, 100-500" \
+  && ok "round-trip line: the largest of each round's CPUs, median and range" || bad "round trip: $out"
+echo "$out" | grep -q "near (round trip < 224 ns) in rounds 1,3; far in rounds 2" \
+  && echo "$out" | grep -Eq "^  randdag .* go +near +\+5\.0% +far +-10\.0%" \
+  && ok "P = 2 paired error near +5.0, far -10.0" || bad "near/far: $out"
+sed -i 's/,500$/,190/; s/,480$/,180/' "$T/dist/cpu_speeds.csv"
+out=$(/usr/bin/python3 "$ROOT/scripts/validate_sim_plot.py" "$T/dist/real.csv" "$T/dist/sim.csv" "$T/dist" 2>&1)
+echo "$out" | grep -q "near (round trip" && bad "a near/far split of round trips within 2x" \
+  || ok "no near/far split when the round trips are within 2x"
+
 if [ $fails -ne 0 ]; then echo "$fails failed"; exit 1; fi
 echo "all passed"

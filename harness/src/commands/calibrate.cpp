@@ -418,18 +418,58 @@ std::vector<std::uint32_t> random_order(std::size_t n, std::uint64_t seed) {
 //    other, while the loop above saw them equal; fine-grained fork-join on 1 P ran up to 2x
 //    slower with it (fib spawn=both 22-32 ms at 68-126 ns, 38-47 ms at 200-345 ns, the probe
 //    just before each run), so a CPU's memory is part of its speed.
+//  - pair_rtt_ns: the round trip of one cache line between this CPU and the next one it may
+//    run on (the last: the first), both threads pinned, the median of 7 batches; -1 with one
+//    CPU. On the same VM it was 126 ns at times and 440-500 ns for long spells (the host
+//    placed the two vCPUs near or far apart); fib(25) spawn=one on 2 Ps took 6.5 ms after a
+//    126 ns probe and 10-18 ms after 440-500 ns ones, while neither figure above moved.
 // Means, not medians of short runs: a vCPU that is descheduled in bursts runs some short runs
 // at full speed, and a median would pick those.
 struct CpuSpeed {
     int cpu;
-    double loop_step_ns, mem_load_ns;
+    double loop_step_ns, mem_load_ns, pair_rtt_ns;
 };
+
+// The round trip of a line between the i-th and the j-th allowed CPU (ns), -1 if either
+// thread cannot be pinned.
+double pair_round_trip(unsigned i, unsigned j) {
+    constexpr int kTrips = 2000, kBatches = 7;
+    alignas(64) std::atomic<std::uint32_t> line{0};
+    std::atomic<bool> ok{true};
+    std::thread echo([&] {
+        if (!pin_to_nth_cpu(j)) ok = false;
+        for (std::uint32_t v = 1; v <= std::uint32_t(kTrips * (kBatches + 1)); ++v) {
+            while (line.load(std::memory_order_acquire) != 2 * v - 1)
+                if (!ok.load(std::memory_order_relaxed)) return;
+            line.store(2 * v, std::memory_order_release);
+        }
+    });
+    std::vector<double> xs;
+    double out = -1;
+    if (pin_to_nth_cpu(i) && ok.load()) {
+        std::uint32_t v = 0;
+        for (int b = 0; b < kBatches + 1; ++b) {  // the first batch warms up
+            const auto t0 = Clock::now();
+            for (int k = 0; k < kTrips; ++k) {
+                ++v;
+                line.store(2 * v - 1, std::memory_order_release);
+                while (line.load(std::memory_order_acquire) != 2 * v)
+                    if (!ok.load(std::memory_order_relaxed)) break;
+            }
+            if (b > 0) xs.push_back(ns_since(t0) / kTrips);
+        }
+        if (ok.load()) out = median(xs);
+    }
+    ok = false;
+    echo.join();
+    return out;
+}
 
 std::vector<CpuSpeed> cpu_speeds() {
     std::vector<CpuSpeed> out;
     const auto cpus = allowed_cpus();
     for (unsigned i = 0; i < cpus.size(); ++i) {
-        CpuSpeed s{cpus[i], -1, -1};  // stays so if the thread cannot be pinned there
+        CpuSpeed s{cpus[i], -1, -1, -1};  // stays so if the thread cannot be pinned there
         std::thread t([&] {
             if (!pin_to_nth_cpu(i)) return;
             constexpr std::uint64_t kSteps = 100'000'000;
@@ -462,6 +502,10 @@ std::vector<CpuSpeed> cpu_speeds() {
             s.mem_load_ns = ns_since(t0) / double(kPasses * kPages);
         });
         t.join();
+        if (cpus.size() > 1) {
+            std::thread pair([&] { s.pair_rtt_ns = pair_round_trip(i, (i + 1) % cpus.size()); });
+            pair.join();
+        }
         out.push_back(s);
     }
     return out;
@@ -791,8 +835,9 @@ int cmd_calibrate(const std::vector<std::string>& args, const std::vector<std::s
         return 0;
     }
     if (vm.count("cpu-speeds")) {
-        std::printf("cpu,loop_step_ns,mem_load_ns\n");
-        for (const auto& s : cpu_speeds()) std::printf("%d,%.4f,%.1f\n", s.cpu, s.loop_step_ns, s.mem_load_ns);
+        std::printf("cpu,loop_step_ns,mem_load_ns,pair_rtt_ns\n");
+        for (const auto& s : cpu_speeds())
+            std::printf("%d,%.4f,%.1f,%.1f\n", s.cpu, s.loop_step_ns, s.mem_load_ns, s.pair_rtt_ns);
         return 0;
     }
     if (!vm.count("out")) throw UsageError("calibrate: --out FILE is required");
