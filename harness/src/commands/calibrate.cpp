@@ -423,8 +423,9 @@ std::vector<std::uint32_t> random_order(std::size_t n, std::uint64_t seed) {
 //    CPU. On the same VM it was 126 ns at times and 440-500 ns for long spells (the host
 //    placed the two vCPUs near or far apart); fib(25) spawn=one on 2 Ps took 6.5 ms after a
 //    126 ns probe and 10-18 ms after 440-500 ns ones, while neither figure above moved.
-// Means, not medians of short runs: a vCPU that is descheduled in bursts runs some short runs
-// at full speed, and a median would pick those.
+// The first two are means, not medians of short runs: a vCPU that is descheduled in bursts
+// runs some short runs at full speed, and a median would pick those. The round trip is a
+// median: a batch that a descheduling stretches measures the host, not the distance.
 struct CpuSpeed {
     int cpu;
     double loop_step_ns, mem_load_ns, pair_rtt_ns;
@@ -822,7 +823,7 @@ int cmd_calibrate(const std::vector<std::string>& args, const std::vector<std::s
          "the OS puts them)")
         ("cpu-speeds",
          "print each CPU's speed as CSV and exit: ns per step of a load-add-store loop, ns per dependent load "
-         "over 64 MiB");
+         "over 64 MiB, ns for a cache line's round trip to the next CPU");
     po::variables_map vm;
     try {
         po::store(po::command_line_parser(args).options(desc).run(), vm);
