@@ -60,11 +60,11 @@ int cmd_list(const std::vector<std::string>& args) {
                          "' (policies, workloads or runtimes)" +
                          hint(what, {"policies", "workloads", "runtimes"}));
     if (what == "all" || what == "policies") {
-        std::printf("policies (steal, global check, spin cap, runnext, victim order):\n");
+        std::printf("policies (steal, global check, spin cap, runnext, victim order, local order, join):\n");
         for (const auto& p : reg.policies)
-            std::printf("  %-16s %-6s %-9s %-11s %-4s %s\n", p.name.c_str(), p.steal.c_str(),
+            std::printf("  %-16s %-6s %-9s %-11s %-4s %-18s %-5s %s\n", p.name.c_str(), p.steal.c_str(),
                         p.global_check.c_str(), p.spin_cap.c_str(), p.runnext.c_str(),
-                        p.victim.c_str());
+                        p.victim.c_str(), p.local_order.c_str(), p.join.c_str());
         std::printf("  policy groups: all, sweep:global-check, sweep:steal\n");
     }
     if (what == "all" || what == "workloads") {
@@ -324,7 +324,7 @@ int execute(const Experiment& e, const std::vector<std::string>& argv) {
         const Config& c = configs[ci];
         const bool own = c.runtime.kind == RuntimeRef::Schedlab;
         // Peers have no policy: the policy columns read NA, the runtime column names the peer.
-        static const PolicyInfo kNoPolicy{"NA", "NA", "NA", "NA", "NA", "NA"};
+        static const PolicyInfo kNoPolicy{"NA", "NA", "NA", "NA", "NA", "NA", "NA", "NA"};
         const PolicyInfo& pol = own ? reg.policies[c.policy] : kNoPolicy;
         const std::string rname = runtime_name(c.runtime);
         const std::string who = own ? pol.name : "peer " + rname;
@@ -346,6 +346,8 @@ int execute(const Experiment& e, const std::vector<std::string>& argv) {
             set("spin_cap", pol.spin_cap);
             set("runnext", pol.runnext);
             set("victim", pol.victim);
+            set("local_order", pol.local_order);
+            set("join", pol.join);
             set("runtime", rname);
             set("procs", std::to_string(c.procs));
             set("rep", std::to_string(rep));

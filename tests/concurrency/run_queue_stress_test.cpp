@@ -2,6 +2,11 @@
 // (tail and runnext) and pops while thief threads steal batches. Every G must come out exactly
 // once: popped by the owner, spilled by an overflow, or stolen (and then run or drained by
 // the thief). Under ThreadSanitizer this also checks the ring's memory ordering.
+//
+// The LIFO variant is Chase and Lev's deque: the owner pops its tail (Cilk's order, and an
+// inline join), thieves claim one G per CAS, and the queue is kept short so that owner and
+// thieves race for the last G again and again; with membarrier on (release and ASan builds)
+// the owner's fence is a compiler barrier and the thieves' a membarrier.
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -12,10 +17,12 @@
 
 #include "schedlab/policies/go.hpp"
 #include "schedlab/runtime/local_queue.hpp"
+#include "schedlab/runtime/spinlock.hpp"
 
 namespace {
 
 using schedlab::policies::StealHalf;
+using schedlab::policies::StealOne;
 using schedlab::rt::G;
 using schedlab::rt::GList;
 using schedlab::rt::LocalRunQueue;
@@ -46,6 +53,8 @@ struct Harness {
     }
 };
 
+// lifo: the owner pops its tail and thieves steal one G per CAS (steal_from<Steal, true>).
+template <class Steal = StealHalf, bool Lifo = false>
 void run_stress(int thieves, bool use_runnext) {
     Harness h;
     LocalRunQueue victim;
@@ -60,7 +69,7 @@ void run_stress(int thieves, bool use_runnext) {
                 // Read the flag before trying, so a failed steal after it is final.
                 const bool done = owner_done.load(std::memory_order_acquire);
                 std::uint32_t n = 0;
-                if (G* g = mine.steal_from<StealHalf>(victim, use_runnext, n)) {
+                if (G* g = mine.steal_from<Steal, Lifo>(victim, use_runnext, n)) {
                     steals.fetch_add(1, std::memory_order_relaxed);
                     h.take(g);
                     while (G* q = mine.pop_head()) h.take(q);
@@ -83,7 +92,12 @@ void run_stress(int thieves, bool use_runnext) {
         if (g && victim.put_tail(g, spill)) {
             while (G* s = spill.pop_front()) h.take(s);
         }
-        if ((x >> 8) % 3 == 0) {
+        if (Lifo) {
+            // Keep the deque short: pop the tail about twice in three pushes.
+            if ((x >> 8) % 3 != 0) {
+                if (G* p = victim.pop_tail()) h.take(p);
+            }
+        } else if ((x >> 8) % 3 == 0) {
             if (G* p = victim.pop_head()) h.take(p);
         }
         if (use_runnext && (x >> 16) % 7 == 0) {
@@ -93,7 +107,7 @@ void run_stress(int thieves, bool use_runnext) {
     // Drain what is left, racing the thieves.
     for (;;) {
         G* g = victim.take_runnext();
-        if (!g) g = victim.pop_head();
+        if (!g) g = Lifo ? victim.pop_tail() : victim.pop_head();
         if (!g) break;
         h.take(g);
     }
@@ -110,5 +124,21 @@ TEST(RunQueueStress, OneThiefAndTheOwnerTakeEveryGExactlyOnce) { run_stress(1, f
 TEST(RunQueueStress, TwoThievesAndTheOwnerTakeEveryGExactlyOnce) { run_stress(2, false); }
 
 TEST(RunQueueStress, ThievesTakingRunnextAndTheOwnerTakeEveryGExactlyOnce) { run_stress(2, true); }
+
+TEST(RunQueueStress, LifoOwnerAndOneThiefTakeEveryGExactlyOnce) {
+    run_stress<StealOne, true>(1, false);
+}
+
+TEST(RunQueueStress, LifoOwnerAndThievesTakingHalfOneByOneTakeEveryGExactlyOnce) {
+    run_stress<StealHalf, true>(2, true);
+}
+
+// The same with the asymmetric fences on, where the kernel has membarrier (it is a no-op
+// request under ThreadSanitizer, which keeps full fences on both sides).
+TEST(RunQueueStress, LifoWithAsymmetricFencesTakesEveryGExactlyOnce) {
+    if (!schedlab::rt::detail::init_asymmetric_fences())
+        GTEST_SKIP() << "no membarrier here (or SCHEDLAB_NO_MEMBARRIER, or TSan): full fences";
+    run_stress<StealOne, true>(2, false);
+}
 
 }  // namespace

@@ -11,10 +11,11 @@ namespace schedlab::testing {
 inline constexpr bool kCounting = !SCHEDLAB_NO_COUNTERS;
 
 // Every G that runs is handed out by exactly one of: runnext, the local ring, a global-queue
-// grab (which returns one G and queues the rest locally) or a steal (which returns one G).
+// grab (which returns one G and queues the rest locally), a steal (which returns one G), or
+// an inline join (which runs it on the joining G's stack).
 inline void expect_stats_add_up(const schedlab::rt::Stats& s) {
     if (!kCounting) return;
-    EXPECT_EQ(s.gs_run, s.runnext_hits + s.local_pops + s.global_pulls + s.steals);
+    EXPECT_EQ(s.gs_run, s.runnext_hits + s.local_pops + s.global_pulls + s.steals + s.inlined);
     EXPECT_GE(s.gs_run, s.spawns);
     EXPECT_LE(s.steals, s.steal_attempts);
     EXPECT_GE(s.gs_stolen, s.steals);

@@ -199,6 +199,8 @@ int cmd_sim(const std::vector<std::string>& args, const std::vector<std::string>
             r[col("spin_cap")] = pol.spin_cap;
             r[col("runnext")] = pol.runnext;
             r[col("victim")] = pol.victim;
+            r[col("local_order")] = pol.local_order;
+            r[col("join")] = pol.join;
             r[col("runtime")] = "sim";
             r[col("procs")] = std::to_string(c.procs);
             r[col("rep")] = std::to_string(rep);

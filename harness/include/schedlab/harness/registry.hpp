@@ -16,7 +16,7 @@
 namespace schedlab::harness {
 
 struct PolicyInfo {
-    std::string name, steal, global_check, spin_cap, runnext, victim;
+    std::string name, steal, global_check, spin_cap, runnext, victim, local_order, join;
 };
 
 struct WorkloadInfo {

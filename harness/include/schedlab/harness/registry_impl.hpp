@@ -101,7 +101,8 @@ template <class B>
 void add_bundle(Registry& r) {
     using P = B;
     r.policies.push_back({P::name, P::steal::name, P::global_check::name, P::spin_cap::name,
-                          P::runnext::enabled ? "on" : "off", P::victim::name});
+                          P::runnext::enabled ? "on" : "off", P::victim::name,
+                          P::local_order::name, P::join::name});
     const std::size_t pi = r.policies.size() - 1;
     [&]<std::size_t... I>(std::index_sequence<I...>) {
         (

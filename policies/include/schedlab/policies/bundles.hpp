@@ -6,7 +6,8 @@
 
 namespace schedlab::policies {
 
-template <StealAmount Steal, GlobalCheck Check, SpinCap Spin, Runnext Next, VictimOrder Victim>
+template <StealAmount Steal, GlobalCheck Check, SpinCap Spin, Runnext Next, VictimOrder Victim,
+          LocalOrder Order = FifoOrder, JoinStrategy Join = ParkJoin>
 struct Compose {
     static constexpr const char* name = "custom";
     using steal = Steal;
@@ -14,6 +15,8 @@ struct Compose {
     using spin_cap = Spin;
     using runnext = Next;
     using victim = Victim;
+    using local_order = Order;
+    using join = Join;
 };
 
 // Tokio's multi-thread scheduler: steal half, global queue every 31st tick, searching workers
@@ -23,9 +26,13 @@ struct TokioLike : Compose<StealHalf, GlobalCheckEvery<31>, SpinHalfProcs, Runne
     static constexpr const char* name = "tokio-like";
 };
 
-// Go with Cilk's thief: one G per steal.
-struct CilkLike : Compose<StealOne, GlobalCheckEvery<61>, SpinHalfBusy, RunnextOn,
-                          RandomCoprimeOrder> {
+// Cilk-5's scheduler on Go's mechanism: the owner runs its newest G (LIFO), a thief takes one
+// G, the oldest, from a random victim, and a join runs its own unstarted children in place, so
+// a child that is not stolen costs a function call. No runnext (the newest G is the ring's
+// tail already). It is "like" Cilk because a spawn queues the child and the parent goes on
+// (help-first, as oneTBB), where Cilk-5 runs the child and queues the parent's continuation.
+struct CilkLike : Compose<StealOne, GlobalCheckEvery<61>, SpinHalfBusy, RunnextOff,
+                          RandomCoprimeOrder, LifoOrder, InlineJoin> {
     static constexpr const char* name = "cilk-like";
 };
 

@@ -1,4 +1,5 @@
-// The five policy dimensions of schedlab as C++20 concepts.
+// The policy dimensions of schedlab as C++20 concepts: the five of Go's scheduler, and the
+// two a Cilk-style fork-join needs (local order, join).
 //
 // A policy is a decision, not a mechanism: it never locks, never touches an atomic, never
 // prints. The runtime (runtime/) and the simulator (sim/) ask these questions at the same
@@ -60,12 +61,28 @@ concept VictimOrder = requires(typename V::State& state, std::uint32_t self, con
     { V::for_each_victim(state, round, visit) } -> std::same_as<bool>;
 };
 
+// Which end of its own run queue a P takes its next G from (the oldest, or the newest).
+template <class O>
+concept LocalOrder = requires {
+    { O::name } -> std::convertible_to<const char*>;
+    { O::lifo } -> std::convertible_to<bool>;
+};
+
+// Whether a G waiting for its fork-join children first runs, on its own stack, those of them
+// still queued on its P.
+template <class J>
+concept JoinStrategy = requires {
+    { J::name } -> std::convertible_to<const char*>;
+    { J::run_children_inline } -> std::convertible_to<bool>;
+};
+
 // A bundle names one choice per dimension.
 template <class B>
 concept Bundle = requires {
     { B::name } -> std::convertible_to<const char*>;
 } && StealAmount<typename B::steal> && GlobalCheck<typename B::global_check> &&
                  SpinCap<typename B::spin_cap> && Runnext<typename B::runnext> &&
-                 VictimOrder<typename B::victim>;
+                 VictimOrder<typename B::victim> && LocalOrder<typename B::local_order> &&
+                 JoinStrategy<typename B::join>;
 
 }  // namespace schedlab::policies

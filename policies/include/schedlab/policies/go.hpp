@@ -4,6 +4,8 @@
 
 #include "schedlab/policies/concepts.hpp"
 #include "schedlab/policies/global_check.hpp"
+#include "schedlab/policies/join.hpp"
+#include "schedlab/policies/local_order.hpp"
 #include "schedlab/policies/runnext.hpp"
 #include "schedlab/policies/spin.hpp"
 #include "schedlab/policies/steal.hpp"
@@ -19,6 +21,8 @@ struct Go {
     using spin_cap = SpinHalfBusy;
     using runnext = RunnextOn;
     using victim = RandomCoprimeOrder;
+    using local_order = FifoOrder;  // runqget takes the ring's head
+    using join = ParkJoin;          // sync.WaitGroup.Wait parks
 };
 
 static_assert(Bundle<Go>);

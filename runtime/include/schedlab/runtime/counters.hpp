@@ -25,7 +25,10 @@ namespace schedlab::rt {
     X(spins, "times an M became a spinning M")                                      \
     X(parks, "times an M parked on its futex")                                      \
     X(wakeups, "times a parked M was woken")                                        \
-    X(migrations, "Gs started on a P other than the one that created or last ran them")
+    X(migrations, "Gs started on a P other than the one that created or last ran them") \
+    X(inlined, "queued Gs a joining G ran on its own stack (join=inline)")         \
+    X(spin_ns, "time Ms spent spinning (looking for work to steal), ns")              \
+    X(park_ns, "time Ms spent parked, from going to sleep to running again, ns")
 
 struct alignas(64) Counters {
 #define SCHEDLAB_COUNTER_FIELD(name, doc) std::uint64_t name = 0;

@@ -38,6 +38,7 @@ struct G {
     void* m = nullptr;          // the M running it now, else the one that created or last
                                 // ran it (type-erased; Ms and Ps are paired for a run)
     std::uint64_t id = 0;
+    const void* group = nullptr;  // the fork-join Group that spawned it (runtime/group.hpp)
     std::atomic<GState> state{GState::Free};
     std::atomic<WaitReason> wait_reason{WaitReason::None};
     bool is_main = false;

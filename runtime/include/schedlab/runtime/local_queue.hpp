@@ -12,6 +12,14 @@
 //    not undefined behaviour.
 //  - runnext is a single atomic pointer: the owner swaps a G in, the owner or a thief takes it
 //    out with a CAS, so exactly one of them gets it.
+//  - The owner may also take the newest G back from the tail (pop_tail: Cilk's LIFO order, and
+//    a join that runs its own queued children). That is Chase and Lev's deque: the owner
+//    lowers tail, fences, then reads head, and only for the last G does it race the thieves
+//    with a CAS on head; a thief reads head, fences, reads tail, and claims one slot with its
+//    CAS. The owner's fence is the light half of an asymmetric pair and the thief's the heavy
+//    half (spinlock.hpp), since a thief is rare and an owner's pop is not. A thief that copied a batch of n slots and then CASed head by n could claim a slot
+//    the owner had just popped from the tail, so a queue whose owner pops the tail is stolen
+//    from one G per CAS (steal_from<S, true>), up to the same S::take(n).
 #pragma once
 
 #include <atomic>
@@ -88,14 +96,48 @@ public:
         }
     }
 
+    // Owner: the newest G of the ring (its tail), or null. Only safe against thieves that
+    // steal one G per CAS (steal_from<S, true>); see the invariants at the top.
+    G* pop_tail() {
+        const std::uint32_t t = tail_.load(std::memory_order_relaxed);
+        if (!shared_) {
+            if (t == head_.load(std::memory_order_relaxed)) return nullptr;
+            tail_.store(t - 1, std::memory_order_relaxed);
+            return slot(t - 1).load(std::memory_order_relaxed);
+        }
+        const std::uint32_t last = t - 1;
+        tail_.store(last, std::memory_order_release);
+        light_fence();  // the lowered tail before the read of head (Chase-Lev; see heavy side)
+        std::uint32_t h = head_.load(std::memory_order_acquire);
+        if (static_cast<std::int32_t>(last - h) < 0) {  // it was empty (h == t)
+            tail_.store(t, std::memory_order_release);
+            return nullptr;
+        }
+        G* g = slot(last).load(std::memory_order_relaxed);
+        if (last != h) return g;  // more than one queued: no thief can reach slot `last`
+        // The last G: a thief may be claiming it too; the CAS on head decides.
+        const bool won = head_.compare_exchange_strong(h, h + 1, std::memory_order_acq_rel,
+                                                       std::memory_order_relaxed);
+        tail_.store(t, std::memory_order_release);  // head and tail both at t: empty
+        return won ? g : nullptr;
+    }
+    // Owner: the newest G of the ring, without taking it (a hint: a thief may take it).
+    G* peek_tail() const {
+        const std::uint32_t t = tail_.load(std::memory_order_relaxed);
+        if (t == head_.load(std::memory_order_acquire)) return nullptr;
+        return ring_[(t - 1) % kSize].load(std::memory_order_relaxed);
+    }
+
     // Thief (this queue's owner, with an empty ring): take S::take(n) of the victim's n queued
     // Gs into this ring and return one of them to run; `stolen` is the number taken. Only
     // when `take_runnext` and the victim's ring is empty, take the victim's runnext, after
     // a pause that gives the victim the chance to run it first.
-    template <policies::StealAmount S>
+    // OneByOne: the victim's owner pops its tail, so claim one G per CAS (see the top).
+    template <policies::StealAmount S, bool OneByOne = false>
     G* steal_from(LocalRunQueue& victim, bool take_runnext, std::uint32_t& stolen) {
         const std::uint32_t t = tail_.load(std::memory_order_relaxed);
-        std::uint32_t n = victim.grab<S>(*this, t, take_runnext);
+        std::uint32_t n = OneByOne ? victim.grab_one_by_one<S>(*this, t, take_runnext)
+                                   : victim.grab<S>(*this, t, take_runnext);
         stolen = n;
         if (n == 0) return nullptr;
         --n;
@@ -162,6 +204,52 @@ private:
             if (head_.compare_exchange_strong(h, h + n, std::memory_order_acq_rel,
                                               std::memory_order_relaxed))
                 return n;
+        }
+    }
+
+    // grab for a victim whose owner pops its tail: the amount is decided once from the
+    // queue's length, then each G is claimed with its own CAS on head after a fenced read of
+    // tail, so a slot the owner has popped is never taken.
+    template <policies::StealAmount S>
+    std::uint32_t grab_one_by_one(LocalRunQueue& thief, std::uint32_t thief_tail,
+                                  bool take_runnext) {
+        std::uint32_t want = 0, got = 0;
+        for (;;) {
+            std::uint32_t h = head_.load(std::memory_order_acquire);
+            std::uint32_t t = tail_.load(std::memory_order_acquire);
+            auto queued = static_cast<std::int32_t>(t - h);
+            if (queued > static_cast<std::int32_t>(kSize)) continue;  // inconsistent reads
+            if (queued > 0) {
+                // The owner's pop_tail lowers tail behind only a light fence: make any such
+                // store visible, then read tail again (an empty-looking queue costs nothing).
+                heavy_fence();
+                t = tail_.load(std::memory_order_acquire);
+                queued = static_cast<std::int32_t>(t - h);
+                // A thief delayed since it read head can see a tail more than a ring ahead of
+                // it; the amount must come from a consistent pair (the ring would overflow).
+                if (queued > static_cast<std::int32_t>(kSize)) continue;
+            }
+            if (queued <= 0) {
+                if (got > 0 || !take_runnext) return got;
+                G* next = runnext_.load(std::memory_order_acquire);
+                if (!next) return 0;
+                pause_before_runnext_steal();
+                if (!runnext_.compare_exchange_strong(next, nullptr, std::memory_order_acq_rel,
+                                                      std::memory_order_relaxed))
+                    continue;
+                thief.slot(thief_tail).store(next, std::memory_order_relaxed);
+                return 1;
+            }
+            if (want == 0) {
+                want = S::take(static_cast<std::uint32_t>(queued));
+                if (want == 0) return 0;
+            }
+            G* g = slot(h).load(std::memory_order_relaxed);
+            if (!head_.compare_exchange_strong(h, h + 1, std::memory_order_acq_rel,
+                                               std::memory_order_relaxed))
+                continue;
+            thief.slot(thief_tail + got).store(g, std::memory_order_relaxed);
+            if (++got == want) return got;
         }
     }
 

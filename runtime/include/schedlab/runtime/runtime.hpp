@@ -31,6 +31,7 @@
 #include "schedlab/runtime/detail.hpp"
 #include "schedlab/runtime/free_cache.hpp"
 #include "schedlab/runtime/g.hpp"
+#include "schedlab/runtime/group.hpp"
 #include "schedlab/runtime/local_queue.hpp"
 #include "schedlab/runtime/note.hpp"
 #include "schedlab/runtime/options.hpp"
@@ -46,8 +47,6 @@ template <class R>
 class WaitGroup;
 template <class R>
 class Mutex;
-template <class R>
-class TaskGroup;
 template <class R, class... Cases>
 int select(Cases... cases);
 
@@ -59,7 +58,7 @@ public:
     using Chan = rt::Chan<T, Runtime>;
     using WaitGroup = rt::WaitGroup<Runtime>;
     using Mutex = rt::Mutex<Runtime>;
-    using Group = rt::TaskGroup<Runtime>;
+    using Group = rt::JoinGroup<Runtime>;
 
     explicit Runtime(Options opts = {});
     ~Runtime();
@@ -94,11 +93,21 @@ public:
     // Start f in a new G (Go's `go f()`); it goes to runnext when the policy has runnext on.
     template <class F>
     static void go(F&& f) {
+        go_in(nullptr, std::forward<F>(f));
+    }
+    // The same for a child of a fork-join Group (group.hpp): the G remembers its group, so
+    // that an InlineJoin wait can recognise its own queued children.
+    template <class F>
+    static void go_in(const void* group, F&& f) {
         M& m = this_m("go");
         G* g = m.rt->new_g(*m.p);
+        g->group = group;
         g->set_closure(std::forward<F>(f));
         m.rt->spawn(m, g);
     }
+    // InlineJoin (group.hpp): run the group's children still queued on this P, newest first,
+    // on the calling G's stack, until all have run or none is left to take.
+    static void run_queued_children(Group* group);
     // Put the running G on the global queue and run something else (Go's Gosched).
     static void yield();
     // Go's select over channel cases (select.hpp): returns the index of the case that ran.
@@ -179,6 +188,11 @@ private:
     void mstart(M& m);
     void terminate();
 
+    // The owner takes Gs from its ring's tail (LIFO order, or a join that runs its own
+    // children), so thieves must claim one G per CAS (local_queue.hpp).
+    static constexpr bool kOwnerPopsTail =
+        Policy::local_order::lifo || Policy::join::run_children_inline;
+
     // The scheduler (runtime_impl.hpp).
     void schedule_loop(M& m);
     G* find_runnable(M& m, bool& inherit);
@@ -207,6 +221,9 @@ private:
 
     // Gs (runtime_impl.hpp).
     G* new_g(P& p);
+    G* take_own_child(P& p, const void* group);
+    template <class Grp>
+    static void run_queued_children_inline(Grp* group);
     void spawn(M& m, G* g);
     void gfput(P& p, G* g);
 

@@ -21,6 +21,10 @@
 //               both as seq_cst read-modify-writes   2. re-check every P's queue
 //               3. if anything is there, take its P back off the idle list and look again.
 //
+// Spawning is hot and parking is rare, so the pair is an asymmetric fence (spinlock.hpp): the
+// submitter's step 2 is only a compiler barrier, and the parking M makes a membarrier between
+// its steps 1 and 2, which drains every running M's pending stores.
+//
 // With a full fence between each side's store and load, at least one side sees the other:
 // either the submitter sees the parking M (and wakes it), or the parking M sees the new work.
 // The global queue needs none of this, since both sides touch it under sched_lock_.
@@ -34,6 +38,7 @@
 #include <cstdio>
 
 #include "schedlab/runtime/runtime.hpp"
+#include "schedlab/runtime/sync.hpp"
 
 namespace schedlab::rt {
 
@@ -41,6 +46,7 @@ template <policies::Bundle Policy>
 Runtime<Policy>::Runtime(Options opts) : opts_(opts), stacks_(opts.stack_size) {
     if (opts_.procs < 1 || opts_.procs > kMaxProcs)
         detail::fatal("procs must be between 1 and %d, got %d", kMaxProcs, opts_.procs);
+    detail::init_asymmetric_fences();
     placement_ = make_placement(opts_.procs, opts_.topology, opts_.pin, opts_.remote_steal_ns,
                                 detail::machine_topology());
     detail::install_overflow_handler();
@@ -210,6 +216,67 @@ void Runtime<Policy>::spawn(M& m, G* g) {
     wakep(Policy::runnext::enabled);
 }
 
+// ---- Inline join (InlineJoin; runtime/group.hpp) ---------------------------------------------
+
+// The newest G queued on p if it is a child of `group`, else null (a G of another group that
+// was on top goes back where it was). Its fields are read only once it is ours: a G seen in
+// the ring but taken by a thief may already be running, or reused, elsewhere.
+template <policies::Bundle Policy>
+G* Runtime<Policy>::take_own_child(P& p, const void* group) {
+    if constexpr (Policy::runnext::enabled) {
+        if (G* next = p.runq.take_runnext()) {
+            if (next->group == group) return next;
+            p.runq.swap_runnext(next);  // runnext was empty since we took it: nothing displaced
+            return nullptr;
+        }
+    }
+    G* g = p.runq.pop_tail();
+    if (!g || g->group == group) return g;
+    runqput_tail(p, g);  // there is room: we have just taken one
+    return nullptr;
+}
+
+template <policies::Bundle Policy>
+void Runtime<Policy>::run_queued_children(Group* group) {
+    if constexpr (!Policy::join::run_children_inline) {
+        (void)group;  // ParkJoin's Group never calls this
+        return;
+    } else {
+        run_queued_children_inline(group);
+    }
+}
+
+template <policies::Bundle Policy>
+template <class Grp>
+void Runtime<Policy>::run_queued_children_inline(Grp* group) {
+    while (!group->all_inlined()) {
+        // Re-read every time: a child that blocked parked this G, which may resume on another M.
+        M& m = this_m("Group::wait");
+        Runtime& rt = *m.rt;
+        P& p = *m.p;
+        const Stack* own = m.curg->stack;
+        const auto* sp = static_cast<const char*>(__builtin_frame_address(0));
+        if (own && sp - own->limit < static_cast<std::ptrdiff_t>(own->size / 2)) return;
+        G* g = rt.take_own_child(p, group);
+        if (!g) return;
+        count(p.counters.inlined);
+        count(p.counters.gs_run);
+        group->ran_inline();
+        g->state.store(GState::Running, std::memory_order_relaxed);
+        try {
+            g->invoke_fn(g);
+        } catch (const std::exception& e) {
+            detail::report_g_exception(g->id, e.what());
+        } catch (...) {
+            detail::report_g_exception(g->id, "(not a std::exception)");
+        }
+        g->destroy_closure();
+        P& now = *this_m("Group::wait").p;
+        ++now.counters.gs_exited;
+        rt.gfput(now, g);
+    }
+}
+
 // ---- Queues --------------------------------------------------------------------------------
 
 template <policies::Bundle Policy>
@@ -245,7 +312,7 @@ G* Runtime<Policy>::runqget(P& p, bool& inherit) {
         runqput_tail(p, g);
     }
     inherit = false;
-    if (G* g = p.runq.pop_head()) {
+    if (G* g = Policy::local_order::lifo ? p.runq.pop_tail() : p.runq.pop_head()) {
         count(p.counters.local_pops);
         return g;
     }
@@ -322,7 +389,7 @@ void Runtime<Policy>::wakep(bool fenced) {
     // StoreLoad: the G we just published must be visible before we read whether anyone is
     // idle or spinning (see the protocol at the top of this file). A caller that published it
     // with a seq_cst read-modify-write (runnext's CAS) is fenced already.
-    if (!fenced) store_load_fence();
+    if (!fenced) light_fence();  // the parking M's re-check makes the heavy half
     if (npidle_.load(std::memory_order_seq_cst) == 0) return;
     if (nmspinning_.load(std::memory_order_relaxed) != 0) return;
     std::uint32_t zero = 0;
@@ -385,13 +452,22 @@ top:
     // Spin: steal from other Ps, for up to spin_ns, if the policy lets this M spin.
     if (procs > 1 && (m.spinning || become_spinning(m))) {
         count(p.counters.spins);
-        const std::uint64_t deadline = detail::now_ns() + opts_.spin_ns;
+        const std::uint64_t start = detail::now_ns();
+        const std::uint64_t deadline = start + opts_.spin_ns;
+        std::uint64_t now = start;
+        G* g = nullptr;
+        bool global = false;
         do {
-            if (G* g = steal_work(m)) return g;
-            if (global_size_.load(std::memory_order_relaxed) > 0) goto top;
-            if (terminating_.load(std::memory_order_acquire)) return nullptr;
+            if ((g = steal_work(m))) break;
+            if ((global = global_size_.load(std::memory_order_relaxed) > 0)) break;
+            if (terminating_.load(std::memory_order_acquire)) break;
             for (int i = 0; i < 32; ++i) cpu_relax();
-        } while (detail::now_ns() < deadline);
+        } while ((now = detail::now_ns()) < deadline);
+        if (g || global || now < deadline) now = detail::now_ns();
+        count(p.counters.spin_ns, now - start);
+        if (g) return g;
+        if (global) goto top;
+        if (terminating_.load(std::memory_order_acquire)) return nullptr;
     }
 
     // Stop: give up the P and park the M.
@@ -414,6 +490,8 @@ top:
         nmspinning_.fetch_sub(1, std::memory_order_seq_cst);
     }
     // Re-check every P after becoming idle (the other half of the no-lost-wake-up protocol).
+    // The heavy half of the asymmetric fence: submitters fence lightly (spinlock.hpp).
+    heavy_fence();
     for (auto& other : allp_) {
         if (other.get() == &p || other->runq.empty()) continue;
         sched_lock_.lock();
@@ -435,9 +513,11 @@ top:
     }
 
     count(p.counters.parks);
+    const std::uint64_t parked_at = detail::now_ns();
     p.note.sleep();
     p.note.clear();
     count(p.counters.wakeups);
+    count(p.counters.park_ns, detail::now_ns() - parked_at);
     sched_lock_.lock();
     if (p.wake_spinning) {
         p.wake_spinning = false;
@@ -486,7 +566,8 @@ G* Runtime<Policy>::steal_work(M& m) {
                 if (placement_.remote_steal_ns) detail::spin_for_ns(placement_.remote_steal_ns);
             }
             std::uint32_t n = 0;
-            got = p.runq.template steal_from<typename Policy::steal>(allp_[v]->runq, last, n);
+            got = p.runq.template steal_from<typename Policy::steal, kOwnerPopsTail>(
+                allp_[v]->runq, last, n);
             if (!got) return false;
             count(p.counters.steals);
             count(p.counters.gs_stolen, n);
@@ -636,6 +717,10 @@ void Runtime<Policy>::g_entry(transfer_t t) {
         detail::report_g_exception(g->id, "(not a std::exception)");
     }
     g->destroy_closure();
+    if constexpr (Policy::join::run_children_inline) {
+        // A fork-join child that the scheduler ran: tell its group (runtime/group.hpp).
+        if (g->group) static_cast<Group*>(const_cast<void*>(g->group))->finished_elsewhere();
+    }
     switch_out(g, Action::Exit);
     __builtin_unreachable();
 }

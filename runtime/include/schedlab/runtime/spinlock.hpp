@@ -31,6 +31,48 @@ inline void store_load_fence() {
 #endif
 }
 
+// Asymmetric fences, for the two Dekker-style handshakes of the runtime where one side is hot
+// and the other rare: a deque owner popping its tail against a thief (local_queue.hpp), and a
+// spawner looking for idle Ps against an M about to park (runtime_impl.hpp). The hot side
+// calls light_fence(), only a compiler barrier; the rare side calls heavy_fence(), Linux's
+// membarrier(MEMBARRIER_CMD_PRIVATE_EXPEDITED), which makes every running thread of the
+// process execute a full barrier before it returns. Either the hot side's store happened
+// before that barrier (so the rare side's later load sees it), or its later load happens
+// after it (and sees what the rare side stored before calling it). Measured on this 2-vCPU
+// KVM guest: a locked instruction costs ~8-9 ns, two per G on 2 Ps (fib, cilk-like); a
+// membarrier costs microseconds, paid per steal and per park. Where membarrier is missing
+// (old kernels, seccomp) or SCHEDLAB_NO_MEMBARRIER=1 is set, both sides use store_load_fence;
+// ThreadSanitizer builds always do (it does not model membarrier).
+namespace detail {
+// Decided once, by the first Runtime's constructor, before any of its Ms runs.
+bool init_asymmetric_fences();
+extern std::atomic<bool> asymmetric_fences;
+void membarrier_fence();
+}  // namespace detail
+
+inline void light_fence() {
+#if defined(__SANITIZE_THREAD__)
+    store_load_fence();
+#else
+    if (detail::asymmetric_fences.load(std::memory_order_relaxed)) [[likely]] {
+        asm volatile("" ::: "memory");
+    } else {
+        store_load_fence();
+    }
+#endif
+}
+
+inline void heavy_fence() {
+#if defined(__SANITIZE_THREAD__)
+    store_load_fence();
+#else
+    if (detail::asymmetric_fences.load(std::memory_order_relaxed)) [[likely]]
+        detail::membarrier_fence();
+    else
+        store_load_fence();
+#endif
+}
+
 class SpinLock {
 public:
     void lock() {
