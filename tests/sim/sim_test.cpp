@@ -239,6 +239,225 @@ TEST(Sim, StealOneMovesExactlyOneGPerSteal) {
     EXPECT_GT(all.counters.gs_stolen * half.counters.steals, half.counters.gs_stolen * all.counters.steals);
 }
 
+// ---- Local order and inline joins (cilk-like: LIFO, InlineJoin, no runnext) -------------------
+
+// nqueens as a tree of tasks: a task per placement of a queen in rows 0..row-1 spawns a child
+// per safe column of the next row (the fan-out varies, 0 at a dead end) and joins them all. A
+// full board is a solution; `solutions` counts them (the shape's own result).
+sim::TaskId nqueens_node(sim::GraphBuilder& b, int n, std::vector<int>& cols, std::uint64_t& solutions) {
+    const int row = static_cast<int>(cols.size());
+    std::vector<sim::TaskId> kids;
+    if (row == n) ++solutions;
+    for (int c = 0; c < n && row < n; ++c) {
+        bool safe = true;
+        for (int r = 0; r < row; ++r)
+            if (cols[r] == c || cols[r] - c == r - row || cols[r] - c == row - r) safe = false;
+        if (!safe) continue;
+        cols.push_back(c);
+        kids.push_back(nqueens_node(b, n, cols, solutions));
+        cols.pop_back();
+    }
+    const auto id = b.begin_task();
+    b.strand(300);
+    for (std::size_t i = 0; i < kids.size(); ++i) b.spawn(kids[i], 10 * i);
+    if (!kids.empty()) b.strand_joining(20, kids);
+    return id;
+}
+
+TaskGraph nqueens_like(int n, std::uint64_t& solutions) {
+    sim::GraphBuilder b;
+    std::vector<int> cols;
+    solutions = 0;
+    const auto root = nqueens_node(b, n, cols, solutions);
+    return b.finish(root, "nqueens-like(n=" + std::to_string(n) + ")");
+}
+
+std::vector<TaskGraph> fork_join_shapes() {
+    std::vector<TaskGraph> v;
+    v.push_back(shapes::fib({.n = 17}));
+    v.push_back(shapes::fib({.n = 18, .spawn_both = false}));
+    v.push_back(shapes::fib({.n = 19, .cutoff = 7, .spawn_both = false}));
+    std::uint64_t solutions = 0;
+    v.push_back(nqueens_like(7, solutions));
+    v.push_back(shapes::uts_like({.root_children = 50, .m = 4, .q = 0.24, .node_ns = 300, .seed = 3}));
+    return v;
+}
+
+TEST(Sim, CilkLikeRunsEveryTaskOnceOnForkJoinShapes) {
+    std::uint64_t solutions = 0;
+    EXPECT_EQ(nqueens_like(7, solutions).size(), 552u);  // 551 partial placements and the empty board
+    EXPECT_EQ(solutions, 40u);                            // nqueens(7)
+    for (const auto& g : fork_join_shapes())
+        for (std::uint32_t procs : {1u, 2u, 8u, 64u}) {
+            const auto r = run<policies::CilkLike>(g, procs, 3, true);
+            ASSERT_TRUE(r.result_ok) << g.shape << " on " << procs << ": " << r.error;
+            EXPECT_EQ(sim::validate(g, r.trace), "") << g.shape << " on " << procs;
+            EXPECT_EQ(r.tasks, g.size());
+            EXPECT_EQ(r.counters.spawns, g.size());
+            for (const auto& st : r.trace.strands) ASSERT_EQ(st.runs, 1u) << g.shape << " on " << procs;
+            // A task runs either as a G (started once, resumed once per block) or inline, and
+            // gs_run counts both (as the runtime's: Gs executed).
+            EXPECT_EQ(r.counters.spawns + r.g_blocks, r.counters.gs_run) << g.shape << " on " << procs;
+            EXPECT_GT(r.counters.inlined, 0u) << g.shape << " on " << procs;
+            EXPECT_EQ(r.work_ns, g.work_ns());
+        }
+    // Go never inlines, and its tasks all run as Gs.
+    const auto go = run<policies::Go>(shapes::fib({.n = 17}), 8, 3);
+    ASSERT_TRUE(go.result_ok);
+    EXPECT_EQ(go.counters.inlined, 0u);
+    EXPECT_EQ(go.counters.spawns + go.g_blocks, go.counters.gs_run);
+}
+
+// One P: every child of a fork-join tree is still queued at the ring's tail when its parent
+// reaches the join that waits for it (what its own children put above it, their joins took
+// already), so every spawn but main's is inlined and main is the only G that starts, and it
+// never blocks. fib's queue stays far below the ring's 256 here (at most about n^2/4 frames'
+// children for spawn=one): a child the ring had spilled to the global queue would not be on
+// the P's own queue and would run as a G.
+TEST(Sim, CilkLikeOnOnePInlinesEverySpawnedChild) {
+    sim::CostModel c;  // the defaults, less the reuse costs (they depend on the order)
+    c.reuse_64_ns = c.reuse_256_ns = c.reuse_1024_ns = c.reuse_4096_ns = c.reuse_16384_ns = c.reuse_65536_ns = 0;
+    std::uint64_t solutions = 0;
+    for (const auto& g : {shapes::fib({.n = 18, .spawn_both = false}), shapes::fib({.n = 16}),
+                          shapes::fib({.n = 19, .cutoff = 7, .spawn_both = false}), nqueens_like(6, solutions)}) {
+        const auto r = run<policies::CilkLike>(g, 1, 1, true, {0, 1, {}, {}}, c);
+        ASSERT_TRUE(r.result_ok) << g.shape << ": " << r.error;
+        const auto& k = r.counters;
+        EXPECT_EQ(k.inlined, k.spawns - 1) << g.shape;  // spawns counts main's launch
+        EXPECT_EQ(k.gs_run, k.spawns) << g.shape;        // main and every child, inline
+        EXPECT_EQ(k.local_pops, 1u) << g.shape;  // main, from P 0's ring
+        EXPECT_EQ(r.g_blocks, 0u) << g.shape;
+        EXPECT_EQ(k.parks + k.spins + k.steal_attempts + k.migrations + k.spin_ns + k.park_ns, 0u) << g.shape;
+        EXPECT_EQ(r.stacks_created, 1u) << g.shape;  // main's: an inlined child runs on it
+        // What an inlined child costs: its work, plus the take from its parent's queue at
+        // local_op_ns; no switch (only main's), no stack.
+        const std::uint64_t overhead = k.spawns * c.spawn_ns + (k.gs_run - k.inlined) * c.switch_ns +
+                                       (k.runnext_hits + k.local_pops + k.inlined) * c.local_op_ns +
+                                       (k.global_pulls + k.overflows + r.stack_pool_ops + r.g_pool_ops) * c.global_op_ns +
+                                       r.stacks_created * c.fresh_g_ns;
+        EXPECT_EQ(r.overhead_ns, overhead) << g.shape;
+        EXPECT_EQ(r.makespan_ns, g.work_ns() + overhead - c.switch_ns / 2) << g.shape;
+    }
+}
+
+// More Ps: thieves take some children (the oldest of a P's queue: the biggest subtrees), the
+// rest are inlined where they were spawned. A child that ran as a G of its own was taken from
+// a queue by a P's scheduler: stolen, or popped by its own P after its parent had blocked for
+// a stolen sibling, so every spawn is an inlined child or a started G (main included).
+TEST(Sim, CilkLikeOnManyPsInlinesWhatIsNotStolen) {
+    for (const auto& g : fork_join_shapes())
+        for (std::uint32_t procs : {2u, 8u, 64u}) {
+            const auto r = run<policies::CilkLike>(g, procs);
+            ASSERT_TRUE(r.result_ok) << g.shape << " on " << procs << ": " << r.error;
+            const auto& k = r.counters;
+            EXPECT_EQ(k.spawns + r.g_blocks, k.gs_run) << g.shape << " on " << procs;
+            const std::uint64_t as_gs = k.spawns - k.inlined;  // started as Gs, main included
+            EXPECT_GT(k.gs_stolen, 0u) << g.shape << " on " << procs;
+            EXPECT_GT(k.inlined, 0u) << g.shape << " on " << procs;
+            EXPECT_GT(as_gs, 1u) << g.shape << " on " << procs;
+            // Every G a thief moved then started there or resumed there after a block (never an
+            // inlined child); StealOne moves one G per steal.
+            EXPECT_LE(k.gs_stolen, as_gs + r.g_blocks) << g.shape << " on " << procs;
+            EXPECT_EQ(k.gs_stolen, k.steals) << g.shape << " on " << procs;
+        }
+    // On 2 Ps, fib runs almost all of its calls inline: a thief takes a big subtree at a time.
+    const auto two = run<policies::CilkLike>(shapes::fib({.n = 18}), 2);
+    ASSERT_TRUE(two.result_ok);
+    EXPECT_GT(two.counters.inlined * 10, two.counters.spawns * 9);
+}
+
+// The root spawns leaves A, B, C (in that order) and joins them; with ParkJoin it parks at
+// once and the leaves run from the queue on its one P.
+TaskGraph three_leaves(std::uint64_t root_ns, std::uint64_t a_ns, std::uint64_t b_ns, std::uint64_t c_ns) {
+    sim::GraphBuilder b;
+    const auto root = b.begin_task();
+    b.strand(root_ns);
+    b.spawn(1, 0);
+    b.spawn(2, 1);
+    b.spawn(3, 2);
+    b.strand(0, {1, 2, 3});
+    b.begin_task();
+    b.strand(a_ns);
+    b.begin_task();
+    b.strand(b_ns);
+    b.begin_task();
+    b.strand(c_ns);
+    return b.finish(root, "three-leaves");
+}
+
+using FifoPark = policies::Compose<policies::StealOne, policies::GlobalCheckEvery<61>, policies::SpinHalfBusy,
+                                   policies::RunnextOff, policies::RandomCoprimeOrder>;
+using LifoPark = policies::Compose<policies::StealOne, policies::GlobalCheckEvery<61>, policies::SpinHalfBusy,
+                                   policies::RunnextOff, policies::RandomCoprimeOrder, policies::LifoOrder,
+                                   policies::ParkJoin>;
+using LifoNextPark = policies::Compose<policies::StealOne, policies::GlobalCheckEvery<61>, policies::SpinHalfBusy,
+                                       policies::RunnextOn, policies::RandomCoprimeOrder, policies::LifoOrder,
+                                       policies::ParkJoin>;
+using FifoInline = policies::Compose<policies::StealHalf, policies::GlobalCheckEvery<61>, policies::SpinHalfBusy,
+                                     policies::RunnextOn, policies::RandomCoprimeOrder, policies::FifoOrder,
+                                     policies::InlineJoin>;
+
+TEST(Sim, LifoOwnerPopsTheNewestAndThievesTheOldest) {
+    const auto g = three_leaves(10, 100, 100, 100);
+    auto starts = [&](const SimResult& r) {
+        std::vector<std::uint64_t> v;
+        for (sim::TaskId t : {1u, 2u, 3u}) v.push_back(r.trace.strands[g.tasks[t].strand_begin].start);
+        return v;
+    };
+    const auto z = sim::CostModel::zero();
+    const auto fifo = run<FifoPark>(g, 1, 1, true, {0, 1, {}, {}}, z);
+    const auto lifo = run<LifoPark>(g, 1, 1, true, {0, 1, {}, {}}, z);
+    const auto next = run<LifoNextPark>(g, 1, 1, true, {0, 1, {}, {}}, z);
+    ASSERT_TRUE(fifo.result_ok && lifo.result_ok && next.result_ok);
+    // Zero costs: the leaves run back to back from t = 10 once the root parks.
+    EXPECT_EQ(starts(fifo), (std::vector<std::uint64_t>{10, 110, 210}));  // A B C: oldest first
+    EXPECT_EQ(starts(lifo), (std::vector<std::uint64_t>{210, 110, 10}));  // C B A: newest first
+    EXPECT_EQ(starts(next), (std::vector<std::uint64_t>{210, 110, 10}));  // C from runnext, then B, A from the tail
+    EXPECT_EQ(lifo.counters.local_pops, 5u);  // main, C, B, A, main resumed (readied to the tail)
+    EXPECT_EQ(next.counters.runnext_hits, 2u);  // C, and main readied into runnext
+    EXPECT_EQ(next.counters.local_pops, 3u);    // main, B, A
+    EXPECT_EQ(lifo.counters.inlined + next.counters.inlined, 0u);  // ParkJoin
+    // cilk-like on 2 Ps: the root works 100 us after spawning; the idle P steals the oldest
+    // leaf (A), and when it is done the next oldest (B), which is still running when the root
+    // reaches its join, so the root runs only C, the newest, inline and then waits for B.
+    const auto g2 = three_leaves(100'000, 50'000, 60'000, 50'000);
+    const auto c = run<policies::CilkLike>(g2, 2, 1, true, {0, 1, {}, {}}, z);
+    ASSERT_TRUE(c.result_ok) << c.error;
+    const auto s = [&](sim::TaskId t) { return c.trace.strands[g2.tasks[t].strand_begin].start; };
+    EXPECT_LT(s(1), s(2));
+    EXPECT_LT(s(2), 100'000u);
+    EXPECT_EQ(s(3), 100'000u);  // at the end of the root's strand, on its stack
+    EXPECT_EQ(c.counters.steals, 2u);
+    EXPECT_EQ(c.counters.inlined, 1u);
+    EXPECT_EQ(c.g_blocks, 0u);  // B ended (110 us) while C ran inline (to 150 us)
+    EXPECT_EQ(c.makespan_ns, 150'000u);
+    // FIFO with inline joins and runnext: the newest child is in runnext, inlined first.
+    const auto fi = run<FifoInline>(g, 1, 1, true, {0, 1, {}, {}}, z);
+    ASSERT_TRUE(fi.result_ok) << fi.error;
+    EXPECT_EQ(starts(fi), (std::vector<std::uint64_t>{210, 110, 10}));
+    EXPECT_EQ(fi.counters.inlined, 3u);
+    EXPECT_EQ(fi.counters.gs_run, 4u);  // main and the three children inline
+    EXPECT_EQ(fi.counters.runnext_hits + fi.counters.local_pops, 1u);  // main only
+}
+
+TEST(Sim, SpinAndParkTimesAreVirtualNsPerP) {
+    for (const auto& g : small_shapes()) {
+        const auto one = run<policies::Go>(g, 1);
+        EXPECT_EQ(one.counters.spin_ns + one.counters.park_ns, 0u) << g.shape;
+        for (std::uint32_t procs : {2u, 8u, 64u}) {
+            const auto r = run<policies::Go>(g, procs);
+            ASSERT_TRUE(r.result_ok);
+            const auto& k = r.counters;
+            EXPECT_GT(k.spin_ns, 0u) << g.shape << " on " << procs;
+            if (k.parks > 0) {
+                EXPECT_GT(k.park_ns, 0u) << g.shape << " on " << procs;
+            }
+            // A P spins, parks or works, one at a time: at most the run's virtual time each.
+            EXPECT_LE(k.spin_ns + k.park_ns, procs * r.makespan_ns) << g.shape << " on " << procs;
+        }
+    }
+}
+
 // One P: the root spawns 258 leaves (the ring overflows once: the first 128 leaves and the
 // 257th go to the global queue), then 10 chains that keep the local ring busy: each chain
 // task spawns its successor and a small leaf, so the leaf runs through runnext and the
@@ -669,4 +888,25 @@ TEST(Sim, ARunnextStealSucceedsWhenTheSameDescriptorIsBack) {
         EXPECT_EQ(r.counters.gs_stolen, r.counters.steals) << seed;  // one runnext G each
         EXPECT_LE(r.stacks_created, 3u) << seed;  // main, and a G or two in flight
     }
+}
+
+// An inlined child that blocks parks its parent's G with it: the G resumes inside the child
+// (on whatever P readies it) and returns into the parent's join from there.
+TEST(Sim, AnInlinedChildThatBlocksParksItsGAndResumesInIt) {
+    const auto g = sender_and_receiver(50'000, 10, 10);
+    for (std::uint32_t procs : {1u, 2u, 4u})
+        for (std::uint64_t seed : {1, 2}) {
+            const auto r = run<policies::CilkLike>(g, procs, seed, true);
+            ASSERT_TRUE(r.result_ok) << procs << " " << seed << ": " << r.error;
+            EXPECT_EQ(r.counters.spawns + r.g_blocks, r.counters.gs_run);
+        }
+    // One P: the root's join takes task 2 (the newest) inline; its second strand waits for
+    // task 1's message, so the root's G parks in task 2's frame, task 1 runs as a G, sends,
+    // and the G resumes in task 2, which returns to the root: two Gs, one block, one inline.
+    const auto r = run<policies::CilkLike>(g, 1, 1, true);
+    ASSERT_TRUE(r.result_ok) << r.error;
+    EXPECT_EQ(r.counters.inlined, 1u);
+    EXPECT_EQ(r.g_blocks, 1u);
+    EXPECT_EQ(r.counters.gs_run, 4u);  // the root, task 2 inline, task 1, the root again
+    EXPECT_EQ(r.stacks_created, 2u);   // the root's and task 1's
 }

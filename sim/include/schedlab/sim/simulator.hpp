@@ -2,23 +2,32 @@
 //
 // What is simulated (mirroring runtime/include/schedlab/runtime/runtime_impl.hpp step by step):
 //  - P simulated Ps, one M each, on a policies::Topology (flat or nodes x groups x cores).
-//  - Per P: a 256-slot FIFO ring and a runnext slot. runqput(next) puts a readied G in
-//    runnext and kicks the old one to the tail; a full ring sends its older half (128) plus the
-//    new G to the global queue in one locked batch (an overflow).
+//  - Per P: a 256-slot ring and a runnext slot. runqput(next) puts a readied G in runnext and
+//    kicks the old one to the tail; a full ring sends its older half (128) plus the new G to
+//    the global queue in one locked batch (an overflow). The owner takes the ring's oldest G
+//    (its head: Policy::local_order FIFO, Go) or its newest (its tail: LIFO, Cilk); thieves
+//    always take from the head.
 //  - findRunnable in the runtime's order: the global queue first when
 //    Policy::global_check::check_global_first(schedtick) and it is non-empty (take one); then
 //    runnext (inheriting the slice: schedtick not advanced; after time_slice_ns of inherited
 //    slice, checked every slice_check_every inherited switches, runnext goes to the tail);
-//    then the ring's head; then the global queue (globrunqget: size/procs + 1, at most 128,
-//    one runs and the rest go to the ring); then, if the M spins (Policy::spin_cap::may_spin
-//    with the runtime's inputs: spinning Ms, busy Ps, procs), steal passes of
-//    Policy::victim::rounds rounds in Policy::victim's order, taking
+//    then the ring (head or tail, as above); then the global queue (globrunqget: size/procs
+//    + 1, at most 128, one runs and the rest go to the ring); then, if the M spins
+//    (Policy::spin_cap::may_spin with the runtime's inputs: spinning Ms, busy Ps, procs),
+//    steal passes of Policy::victim::rounds rounds in Policy::victim's order, taking
 //    Policy::steal::take(n) of a victim's n ring Gs (the thief runs the last of the batch),
 //    and the victim's runnext only in the last round after runnext_steal_pause_ns, and only if
 //    the same G is still there (else, like the runtime's failed CAS, it pauses again); passes
 //    repeat for spin_ns; then the park path: global queue under the lock, P to the idle
 //    list, spinning dropped, every P re-checked (work seen: take the P back and look again,
 //    spinning again only if the cap allows), else park.
+//  - Joins under Policy::join::run_children_inline (Cilk, oneTBB): a G reaching a join first
+//    takes, while the newest G queued on its own P (runnext, else the ring's tail) is an
+//    unstarted child of that join, that child and runs it as a call on its own stack: no
+//    stack, no switch, no park or ready, the take charged local_op_ns (a pop of its own
+//    queue), the child's G descriptor freed when it returns; it counts in gs_run and inlined.
+//    The child's own joins do the same. The G parks only for children that are not on top of
+//    its queue: taken by other Ps, started while it waited, or under a newer G.
 //  - wakep: when a G is made runnable and an idle P exists and no M spins, one idle P (the most
 //    recently idled) is handed the spinning token and woken after unpark_latency_ns; a
 //    spinning M that finds work stops spinning and, if it was the last, calls wakep.
@@ -65,7 +74,11 @@
 namespace schedlab::sim {
 
 // The runtime's counters (runtime/include/schedlab/runtime/counters.hpp), same names, same
-// order, same meaning, for simulated Ps.
+// order, same meaning, for simulated Ps. spin_ns and park_ns are virtual ns summed over the
+// Ps: a spin from the start of its steal passes to the steal that ends it (its probes' costs
+// included) or the pass that gives up; a park from the M's sleep to its wakeup (the unpark
+// latency included). Ps still spinning or parked when the last task completes count up to
+// that instant (the runtime's count up to its shutdown, a little later).
 #define SCHEDLAB_SIM_COUNTERS(X) \
     X(gs_run)                    \
     X(spawns)                    \
@@ -81,7 +94,10 @@ namespace schedlab::sim {
     X(spins)                     \
     X(parks)                     \
     X(wakeups)                   \
-    X(migrations)
+    X(migrations)                \
+    X(inlined)                   \
+    X(spin_ns)                   \
+    X(park_ns)
 
 struct Counters {
 #define SCHEDLAB_SIM_COUNTER_FIELD(name) std::uint64_t name = 0;
@@ -129,6 +145,10 @@ struct SimResult {
     std::uint64_t stack_pool_ops = 0;  // refills and spills of P caches (each under the pool's lock)
     std::uint64_t g_moves = 0;         // spawns whose G descriptor another P last wrote
     std::uint64_t g_pool_ops = 0;      // refills and spills of P caches of G descriptors
+    // Gs that blocked (at a join with children not done, or a receive without its message);
+    // each is resumed once, and every task is either started as a G or inlined (and counted
+    // in gs_run either way, as in the runtime), so spawns + g_blocks = gs_run.
+    std::uint64_t g_blocks = 0;
     Trace trace;                       // filled when SimOptions::keep_trace
     bool operator==(const SimResult&) const = default;
 };

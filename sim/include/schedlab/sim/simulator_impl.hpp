@@ -204,6 +204,8 @@ struct Simulator<Policy>::Impl {
     using Victim = typename Policy::victim;
     using Steal = typename Policy::steal;
     static constexpr bool kRunnext = Policy::runnext::enabled;
+    static constexpr bool kLifo = Policy::local_order::lifo;               // the owner pops the tail
+    static constexpr bool kInline = Policy::join::run_children_inline;  // joins run queued children
 
     enum class Phase : std::uint8_t { Schedule, Run, Boundary, Steal, StealPause, Park, Wake, Parked };
 
@@ -228,6 +230,11 @@ struct Simulator<Policy>::Impl {
         std::uint32_t desc;
         bool awaited;               // the parent's current join waits for this task
         bool complete;
+        // Run by its parent's join as a call on the parent's stack (kInline), not as a G of
+        // its own: its stack fields are then its G's (the innermost frame's copy, given back
+        // to the parent when it returns) and last_p is where that G runs; desc stays its own
+        // (freed when it returns), the G's is its outermost frame's (g_desc).
+        bool inlined;
     };
     static_assert(detail::EventTree::kMaxPs - 1 <= 0xffff, "a P id must fit last_p and stack_p");
     static_assert(sizeof(GState) == 48, "a G's state is read on every start: keep it to 48 bytes");
@@ -267,6 +274,8 @@ struct Simulator<Policy>::Impl {
         std::uint32_t pause_victim = 0;
         std::uint32_t pause_desc = 0;  // the descriptor of the victim's runnext when the pause began
         std::uint64_t spin_deadline = 0;
+        std::uint64_t spin_start = 0;  // when the current spin's steal passes began (spin_ns)
+        std::uint64_t parked_at = 0;   // when its M parked (park_ns)
         int round = 0;
         std::uint32_t vidx = 0;
         std::vector<std::uint32_t> victims;
@@ -451,6 +460,7 @@ struct Simulator<Policy>::Impl {
         inherit = false;
         if (p.head != p.tail) {
             ++r.counters.local_pops;
+            if constexpr (kLifo) return p.ring[--p.tail % detail::kRingSize];  // the newest
             return p.ring[p.head++ % detail::kRingSize];
         }
         return kNoTask;
@@ -522,6 +532,15 @@ struct Simulator<Policy>::Impl {
         bool moved = gst.last_p != p.id;
         if (moved) ++r.counters.migrations;
         gst.last_p = p.id;
+        if constexpr (kInline) {
+            // A G resumed inside children its joins ran inline: the frames that called them,
+            // down to the G's own, are on the same stack, and so are their join counters.
+            if (moved)
+                for (TaskId f = id; gs[f].inlined;) {
+                    f = g.tasks[f].parent;
+                    gs[f].last_p = p.id;
+                }
+        }
         if (gst.stack_at == 0) {
             // First run: a stack from this P's cache. One that another P last touched came
             // through the pool and is written here while its lines are in that P's cache:
@@ -578,6 +597,7 @@ struct Simulator<Policy>::Impl {
         st.stack_at = 0;
         st.awaited = false;
         st.complete = false;
+        st.inlined = false;
         if (first.spawn_begin < first.spawn_end) __builtin_prefetch(&g.spawns[first.spawn_begin]);
         r.work_ns += first.cost;
     }
@@ -692,7 +712,8 @@ struct Simulator<Policy>::Impl {
     }
 
     // After strand s.strand of the running G ended at `ended` (and its sends, charged up to t):
-    // go on to its next strand, or block there, or complete the task.
+    // go on to its next strand, or block there, or complete the task. The running G is p.cur,
+    // or, inside children its joins run inline, the innermost of them.
     std::uint64_t cross_boundary(P& p, std::uint64_t ended, std::uint64_t t) {
         const TaskId id = p.cur;
         GState& s = gs[id];
@@ -713,30 +734,21 @@ struct Simulator<Policy>::Impl {
                     ++waiting;
                 }
             }
-            if (signalling && sig_in[s.strand] != 0) {
-                charge(t, sig_in[s.strand] * cost.chan_op_ns);  // the receives
-                if (const std::uint32_t left = sig_left[s.strand]) {
-                    waiting += left;
-                    sig_left[s.strand] = left | detail::kParkedHere;
+            if constexpr (kInline) {
+                if (waiting > 0) {
+                    // Counted down from here by children ending elsewhere; never to zero while
+                    // one runs inline (it is counted until it returns).
+                    s.waiting = waiting;
+                    if (inline_child(p, id, t)) return t;
                 }
             }
-            if (waiting == 0) {
-                if (tracing) {
-                    rec[s.strand].start = t;
-                    ++rec[s.strand].runs;
-                }
-                ++strand_runs;
-                p.phase = Phase::Run;
-                return t;
-            }
-            s.waiting = waiting;  // the G parks; the last child or sender readies it
-            charge(t, cost.switch_ns / 2);
-            p.cur = kNoTask;
-            p.phase = Phase::Schedule;
-            return t;
+            return pass_join(p, id, waiting, t);
         }
         // The task is complete: ready a waiting parent, release successors.
         s.complete = true;
+        if constexpr (kInline) {
+            if (s.inlined) return return_inline(p, id, ended, t);
+        }
         give(stacks, p, FreeStack{s.stack_p, s.stack_at}, t);  // the runtime's stacks_.put on the exiting P
         give(descriptors, p, FreeDesc{s.desc, p.id}, t);         // and gfput
         charge(t, cost.switch_ns / 2);
@@ -747,13 +759,131 @@ struct Simulator<Policy>::Impl {
             if (gs[task.parent].last_p != p.id) charge(t, cost.remote_done_ns);
             if (s.awaited && --gs[task.parent].waiting == 0) ready(p, task.parent, t);
         }
+        release_successors(p, task, ended, t);
+        return t;
+    }
+
+    void release_successors(P& p, const TaskGraph::Task& task, std::uint64_t ended, std::uint64_t& t) {
         for (std::uint32_t e = task.succ_begin; e < task.succ_end; ++e)
             if (--preds_left[g.succs[e]] == 0) create(p, g.succs[e], g.tasks[g.succs[e]].strand_begin, t);
         if (++completed == g.tasks.size()) {
             finished = true;
             r.makespan_ns = ended;
         }
+    }
+
+    // The running G passes the join before strand s.strand if nothing is left to wait for
+    // (`waiting` children of it, and the messages its receives still lack), else it parks.
+    std::uint64_t pass_join(P& p, TaskId id, std::uint32_t waiting, std::uint64_t t) {
+        GState& s = gs[id];
+        if (signalling && sig_in[s.strand] != 0) {
+            charge(t, sig_in[s.strand] * cost.chan_op_ns);  // the receives
+            if (const std::uint32_t left = sig_left[s.strand]) {
+                waiting += left;
+                sig_left[s.strand] = left | detail::kParkedHere;
+            }
+        }
+        if (waiting == 0) {
+            if (tracing) {
+                rec[s.strand].start = t;
+                ++rec[s.strand].runs;
+            }
+            ++strand_runs;
+            p.phase = Phase::Run;
+            return t;
+        }
+        s.waiting = waiting;  // the G parks; the last child or sender readies it
+        ++r.g_blocks;
+        charge(t, cost.switch_ns / 2);
+        p.cur = kNoTask;
+        p.phase = Phase::Schedule;
         return t;
+    }
+
+    // ---- Inline joins (Policy::join::run_children_inline) ----------------------------------------
+    //
+    // As the runtime's run_queued_children_inline: a join that runs its children inline takes
+    // the newest G queued on its own P (runnext if it holds one, else the ring's tail) while
+    // that is an unstarted child of this join, and runs each as a call on its own stack. The
+    // child is then the innermost frame of the running G (p.cur; its graph parent is the frame
+    // it returns to): no stack of its own, no switch, no park or ready, no migration; it counts
+    // in gs_run, as the runtime's does (a G executed). The take is charged local_op_ns, the pop
+    // of an owner's own queue (pop_tail), and the child's strands their work as usual; its G
+    // descriptor is freed when it returns (gfput). A child's own joins do the same, so frames
+    // nest; a frame that has to wait (a child another P took or the scheduler started, a
+    // message) parks the whole G, which resumes in that frame. A G newer than the join's
+    // children (a receiver readied above them) ends the taking, as in the runtime, whose
+    // owner can take only from the tail; the runtime's limit on nesting (half its stack) is
+    // not modelled: the simulated stack is deep enough.
+
+    // Whether `id`, queued on the P running `frame`, is an unstarted child of frame's current
+    // join (awaited is set for those; a started G has a stack, stack_at != 0).
+    bool inlinable(TaskId id, TaskId frame) const {
+        const GState& c = gs[id];
+        return c.awaited && c.stack_at == 0 && g.tasks[id].parent == frame;
+    }
+
+    // The newest G queued on P, taken out of it if it is one of frame's inlinable children.
+    TaskId take_own_child(P& p, TaskId frame) {
+        if (p.runnext != kNoTask) {
+            const TaskId id = p.runnext;
+            if (!inlinable(id, frame)) return kNoTask;
+            p.runnext = kNoTask;
+            return id;
+        }
+        if (p.head == p.tail) return kNoTask;
+        const TaskId id = p.ring[(p.tail - 1) % detail::kRingSize];
+        if (!inlinable(id, frame)) return kNoTask;
+        --p.tail;
+        return id;
+    }
+
+    // The descriptor of the G that `id` runs in: its own, or, inlined, its outermost frame's.
+    std::uint32_t g_desc(TaskId id) const {
+        while (gs[id].inlined) id = g.tasks[id].parent;
+        return gs[id].desc;
+    }
+
+    // At frame's join (frame is p.cur): run one of its children inline if one is queued here.
+    bool inline_child(P& p, TaskId frame, std::uint64_t& t) {
+        const TaskId id = take_own_child(p, frame);
+        if (id == kNoTask) return false;
+        ++r.counters.inlined;
+        ++r.counters.gs_run;
+        charge(t, cost.local_op_ns);
+        GState& c = gs[id];
+        const GState& f = gs[frame];
+        c.inlined = true;
+        c.last_p = p.id;
+        c.stack_p = f.stack_p;
+        c.stack_at = f.stack_at;
+        p.cur = id;
+        p.phase = Phase::Run;
+        if (tracing) {
+            rec[c.strand].start = t;
+            ++rec[c.strand].runs;
+        }
+        ++strand_runs;
+        prefetch_spawn(c);
+        return true;
+    }
+
+    // An inlined child completed: free its G, release its successors and return to its
+    // parent's frame, which goes on with its join (the next child inline, on past it, or a
+    // park).
+    std::uint64_t return_inline(P& p, TaskId id, std::uint64_t ended, std::uint64_t t) {
+        const GState& c = gs[id];
+        const auto& task = g.tasks[id];
+        give(descriptors, p, FreeDesc{c.desc, p.id}, t);  // gfput on the P it ended on
+        const TaskId frame = task.parent;
+        GState& f = gs[frame];
+        f.last_p = c.last_p;  // the G's stack, as the child's frame left it
+        f.stack_p = c.stack_p;
+        f.stack_at = c.stack_at;
+        p.cur = frame;
+        release_successors(p, task, ended, t);
+        if (--f.waiting > 0 && inline_child(p, frame, t)) return t;
+        return pass_join(p, frame, f.waiting, t);
     }
 
     // ---- find_runnable ---------------------------------------------------------------------------
@@ -776,6 +906,7 @@ struct Simulator<Policy>::Impl {
         }
         if (procs > 1 && (p.spinning || become_spinning(p))) {
             ++r.counters.spins;
+            p.spin_start = t;
             p.spin_deadline = t + cost.spin_ns;
             begin_pass(p);
             p.phase = Phase::Steal;
@@ -813,6 +944,7 @@ struct Simulator<Policy>::Impl {
         r.counters.gs_stolen += n;
         if (remote) ++r.counters.remote_steals;
         charge(t, n * cost.steal_per_g_ns);
+        end_spin(p, t);
         return start(p, last, false, t);
     }
 
@@ -844,11 +976,13 @@ struct Simulator<Policy>::Impl {
                 continue;
             }
             if (!global.empty()) {
+                end_spin(p, now);
                 p.phase = Phase::Schedule;
                 return now;
             }
             const std::uint64_t t = now + std::max<std::uint64_t>(cost.spin_pause_ns, 1) + draw(p, cost.pause_jitter_ns + 1);
             if (t >= p.spin_deadline) {
+                end_spin(p, t);
                 p.phase = Phase::Park;
                 return t;
             }
@@ -874,7 +1008,7 @@ struct Simulator<Policy>::Impl {
             // Only the last round may take a runnext, after a pause that lets the victim run it.
             p.pause_victim = v;
             p.pause_remote = remote;
-            p.pause_desc = gs[q.runnext].desc;
+            p.pause_desc = g_desc(q.runnext);
             p.phase = Phase::StealPause;
             return t + steal_pause(p);
         }
@@ -890,12 +1024,12 @@ struct Simulator<Policy>::Impl {
             return now;
         }
         if (q.runnext == kNoTask) return now;  // the victim ran it first
-        if (gs[q.runnext].desc != p.pause_desc) {
+        if (g_desc(q.runnext) != p.pause_desc) {
             // Another G is there now: the runtime's CAS against the G it saw fails, and it
             // looks again (runqgrab's retry), pausing for the new one. The same descriptor
             // holding a newer G (it was freed and reused meanwhile) passes the CAS, as in the
             // runtime and in Go: the thief takes the newer G.
-            p.pause_desc = gs[q.runnext].desc;
+            p.pause_desc = g_desc(q.runnext);
             p.phase = Phase::StealPause;
             return now + steal_pause(p);
         }
@@ -906,8 +1040,12 @@ struct Simulator<Policy>::Impl {
         if (p.pause_remote) ++r.counters.remote_steals;
         std::uint64_t t = now;
         charge(t, cost.steal_per_g_ns);
+        end_spin(p, t);
         return start(p, id, false, t);
     }
+
+    // A spin's steal passes are over at t: found a G (its steal's costs paid), or gave up.
+    void end_spin(const P& p, std::uint64_t t) { r.counters.spin_ns += t - p.spin_start; }
 
     // The park path: the global queue under the lock, then idle, re-check, park.
     std::uint64_t park(P& p, std::uint64_t now) {
@@ -932,12 +1070,14 @@ struct Simulator<Policy>::Impl {
             return t + std::max<std::uint64_t>(cost.recheck_per_p_ns, 1) * procs;
         }
         ++r.counters.parks;
+        p.parked_at = t;
         p.phase = Phase::Parked;
         return detail::kNever;
     }
 
     std::uint64_t woken(P& p, std::uint64_t now) {
         ++r.counters.wakeups;
+        r.counters.park_ns += now - p.parked_at;  // the unpark latency included
         if (p.wake_spinning) {
             p.wake_spinning = false;
             p.spinning = true;  // the waker counted this M in nmspinning already
@@ -1009,7 +1149,8 @@ struct Simulator<Policy>::Impl {
             // is asked for now, while other Ps step (at 256 Ps, five of six steps are another P's).
             if (p.phase == Phase::Schedule) {
                 if (p.runnext != kNoTask) __builtin_prefetch(&gs[p.runnext]);
-                else if (p.head != p.tail) __builtin_prefetch(&gs[p.ring[p.head % detail::kRingSize]]);
+                else if (p.head != p.tail)
+                    __builtin_prefetch(&gs[p.ring[(kLifo ? p.tail - 1 : p.head) % detail::kRingSize]]);
             }
             if (events.overflowed()) {
                 r.error = "virtual time passed " + std::to_string(detail::EventTree::kTimeLimit) + " ns";
@@ -1018,6 +1159,15 @@ struct Simulator<Policy>::Impl {
             if (opts.max_events && r.events >= opts.max_events && !finished) {
                 r.error = "stopped after max_events events";
                 break;
+            }
+        }
+        if (finished) {
+            // Ps spinning or parked at the end: up to the end (the runtime's, to its shutdown).
+            for (const P& p : ps) {
+                if (p.phase == Phase::Steal || p.phase == Phase::StealPause)
+                    r.counters.spin_ns += std::max(r.makespan_ns, p.spin_start) - p.spin_start;
+                else if (p.phase == Phase::Parked || p.phase == Phase::Wake)
+                    r.counters.park_ns += std::max(r.makespan_ns, p.parked_at) - p.parked_at;
             }
         }
         r.tasks = completed;
