@@ -25,7 +25,10 @@
 // out, so that child's ready (taken under lock_) never overtakes the park.
 //
 // Each child G records which group spawned it (G::group), so a join never runs a G that is
-// not its own, and the scheduler knows which group to tell when such a G returns.
+// not its own, and the scheduler knows which group to tell when such a G returns. The G that
+// spawns first owns the group and is the one that waits; a spawn from any other G (a DAG's
+// task that readies a successor into the group) is counted in the atomic at once and tagged
+// so that no join inlines it.
 #pragma once
 
 #include <atomic>
@@ -50,8 +53,17 @@ public:
     template <class F>
     void spawn(F&& f) {
         if constexpr (kInline) {
-            ++s_.spawned;
-            R::go_in(this, std::forward<F>(f));  // the runtime reports its end (see above)
+            G* me = R::current_g();
+            if (!s_.owner) s_.owner = me;
+            if (me == s_.owner) {
+                ++s_.spawned;
+                R::go_in(this, std::forward<F>(f));  // the runtime reports its end (see above)
+            } else {
+                // A spawn from another G (a DAG's task readying its successor): counted in
+                // the atomic before it can finish, and tagged so that no join inlines it.
+                s_.elsewhere.fetch_add(1, std::memory_order_relaxed);
+                R::go_in(foreign_tag(), std::forward<F>(f));
+            }
         } else {
             s_.wg.add(1);
             R::go_in(this, [this, fn = std::forward<F>(f)]() mutable {
@@ -85,16 +97,25 @@ public:
     // The parent ran one of its children on its own stack.
     void ran_inline() { ++s_.inlined; }
     // A child ran by the scheduler has returned (its results are published by the release).
+    // The sum can also pass zero before the owner waits (foreign spawns add to it early): then
+    // nobody is waiting and nothing is woken.
     void finished_elsewhere() {
         if (s_.elsewhere.fetch_sub(1, std::memory_order_acq_rel) != 1) return;
         s_.lock.lock();
         G* w = s_.waiter;
         s_.waiter = nullptr;
         s_.lock.unlock();
-        R::ready(w);  // the group may be gone once the parent runs: touch nothing after this
+        if (w) R::ready(w);  // the group may be gone once the parent runs: touch nothing after
+    }
+    // G::group of a child: this group, with the low bit set for one that a join must not run.
+    static JoinGroup* of(const void* tag) {
+        return reinterpret_cast<JoinGroup*>(reinterpret_cast<std::uintptr_t>(tag) & ~std::uintptr_t{1});
     }
 
 private:
+    const void* foreign_tag() const {
+        return reinterpret_cast<const void*>(reinterpret_cast<std::uintptr_t>(this) | 1);
+    }
     static void unlock_fn(void* l) { static_cast<SpinLock*>(l)->unlock(); }
 
     // A parked fork-join G's frame is a few cache lines (stack colouring in constants.hpp
@@ -108,6 +129,7 @@ private:
         std::atomic<std::int64_t> elsewhere{0};
         SpinLock lock;
         G* waiter = nullptr;
+        G* owner = nullptr;  // the G that spawned first: the one that waits
     };
     std::conditional_t<kInline, InlineState, ParkState> s_;
 };

@@ -186,14 +186,9 @@ private:
             if (queued > kSize) continue;  // h and t read at different times: inconsistent
             if (queued == 0) {
                 if (!take_runnext) return 0;
-                G* next = runnext_.load(std::memory_order_acquire);
-                if (!next) return 0;
-                pause_before_runnext_steal();
-                if (!runnext_.compare_exchange_strong(next, nullptr, std::memory_order_acq_rel,
-                                                      std::memory_order_relaxed))
-                    continue;
-                thief.slot(thief_tail).store(next, std::memory_order_relaxed);
-                return 1;
+                const int r = steal_runnext(thief, thief_tail);
+                if (r < 0) continue;
+                return static_cast<std::uint32_t>(r);
             }
             std::uint32_t n = S::take(queued);
             if (n > queued) n = queued;
@@ -231,14 +226,9 @@ private:
             }
             if (queued <= 0) {
                 if (got > 0 || !take_runnext) return got;
-                G* next = runnext_.load(std::memory_order_acquire);
-                if (!next) return 0;
-                pause_before_runnext_steal();
-                if (!runnext_.compare_exchange_strong(next, nullptr, std::memory_order_acq_rel,
-                                                      std::memory_order_relaxed))
-                    continue;
-                thief.slot(thief_tail).store(next, std::memory_order_relaxed);
-                return 1;
+                const int r = steal_runnext(thief, thief_tail);
+                if (r < 0) continue;
+                return static_cast<std::uint32_t>(r);
             }
             if (want == 0) {
                 want = S::take(static_cast<std::uint32_t>(queued));
@@ -251,6 +241,19 @@ private:
             thief.slot(thief_tail + got).store(g, std::memory_order_relaxed);
             if (++got == want) return got;
         }
+    }
+
+    // The ring is empty: take runnext into the thief's ring at thief_tail, after the pause.
+    // 1: taken, 0: runnext was empty, -1: someone else took it meanwhile (look again).
+    int steal_runnext(LocalRunQueue& thief, std::uint32_t thief_tail) {
+        G* next = runnext_.load(std::memory_order_acquire);
+        if (!next) return 0;
+        pause_before_runnext_steal();
+        if (!runnext_.compare_exchange_strong(next, nullptr, std::memory_order_acq_rel,
+                                              std::memory_order_relaxed))
+            return -1;
+        thief.slot(thief_tail).store(next, std::memory_order_relaxed);
+        return 1;
     }
 
     static void pause_before_runnext_steal() {

@@ -42,6 +42,18 @@
 
 namespace schedlab::rt {
 
+// Run a G's function; an exception escaping it ends the process with its message (as a panic
+// ends a Go program), whether the G runs on its own stack or inline in a join.
+inline void invoke_or_die(G* g) {
+    try {
+        g->invoke_fn(g);
+    } catch (const std::exception& e) {
+        detail::report_g_exception(g->id, e.what());
+    } catch (...) {
+        detail::report_g_exception(g->id, "(not a std::exception)");
+    }
+}
+
 template <policies::Bundle Policy>
 Runtime<Policy>::Runtime(Options opts) : opts_(opts), stacks_(opts.stack_size) {
     if (opts_.procs < 1 || opts_.procs > kMaxProcs)
@@ -263,13 +275,7 @@ void Runtime<Policy>::run_queued_children_inline(Grp* group) {
         count(p.counters.gs_run);
         group->ran_inline();
         g->state.store(GState::Running, std::memory_order_relaxed);
-        try {
-            g->invoke_fn(g);
-        } catch (const std::exception& e) {
-            detail::report_g_exception(g->id, e.what());
-        } catch (...) {
-            detail::report_g_exception(g->id, "(not a std::exception)");
-        }
+        invoke_or_die(g);
         g->destroy_closure();
         P& now = *this_m("Group::wait").p;
         ++now.counters.gs_exited;
@@ -709,17 +715,11 @@ void Runtime<Policy>::g_entry(transfer_t t) {
     G* g = m->curg;
     san_after_switch(g->san);
     m->rt->land(*m, t.fctx);
-    try {
-        g->invoke_fn(g);
-    } catch (const std::exception& e) {
-        detail::report_g_exception(g->id, e.what());
-    } catch (...) {
-        detail::report_g_exception(g->id, "(not a std::exception)");
-    }
+    invoke_or_die(g);
     g->destroy_closure();
     if constexpr (Policy::join::run_children_inline) {
         // A fork-join child that the scheduler ran: tell its group (runtime/group.hpp).
-        if (g->group) static_cast<Group*>(const_cast<void*>(g->group))->finished_elsewhere();
+        if (g->group) Group::of(g->group)->finished_elsewhere();
     }
     switch_out(g, Action::Exit);
     __builtin_unreachable();
