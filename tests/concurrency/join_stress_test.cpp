@@ -191,4 +191,61 @@ TYPED_TEST(JoinOnBundle, AJoinNeverRunsAGThatIsNotItsOwn) {
     expect_stats_add_up(rt.stats());
 }
 
+// A spawn into a group from a G that is not the group's owner (a DAG's task that readies its
+// successor): the successor is counted at once, so the join waits for it too, and no join runs
+// it inline (it reports an id of its own). Here a stranger G, run while the owner is blocked,
+// spawns into the owner's group, and the owner's wait must cover both children.
+TYPED_TEST(JoinOnBundle, ASpawnFromAnotherGIsJoinedButNeverInlined) {
+    using R = rt::Runtime<TypeParam>;
+    for (int procs : {1, 2}) {
+        Options o;
+        o.procs = procs;
+        R rt(o);
+        const bool ok = rt.run([] {
+            const std::uint64_t main_id = R::current_id();
+            std::atomic<std::uint64_t> own_id{0}, foreign_id{0};
+            typename R::Group g;
+            g.spawn([&] { own_id.store(R::current_id(), std::memory_order_relaxed); });
+            typename R::WaitGroup spawned;
+            spawned.add(1);
+            R::go([&] {
+                g.spawn([&] { foreign_id.store(R::current_id(), std::memory_order_relaxed); });
+                spawned.done();
+            });
+            spawned.wait();
+            g.wait();
+            const std::uint64_t f = foreign_id.load(std::memory_order_relaxed);
+            return own_id.load(std::memory_order_relaxed) != 0 && f != 0 && f != main_id;
+        });
+        EXPECT_TRUE(ok) << "P = " << procs;
+        expect_stats_add_up(rt.stats());
+    }
+}
+
+// The DAG pattern proper: a child that runs from the scheduler (a stranger on top of it keeps
+// the join from inlining it, so the owner parks first) spawns a successor into the same
+// group; the successor's end, not the child's, is what wakes the join.
+TYPED_TEST(JoinOnBundle, AChildsSuccessorSpawnedIntoTheGroupIsWaitedFor) {
+    using R = rt::Runtime<TypeParam>;
+    Options o;
+    o.procs = 1;
+    R rt(o);
+    const bool ok = rt.run([] {
+        std::atomic<int> chain{0};
+        typename R::Group g;
+        g.spawn([&] {
+            chain.fetch_add(1, std::memory_order_relaxed);
+            g.spawn([&] {
+                R::yield();  // let the spawner return first: its end must not end the join
+                chain.fetch_add(1, std::memory_order_relaxed);
+            });
+        });
+        R::go([] {});
+        g.wait();
+        return chain.load(std::memory_order_relaxed) == 2;
+    });
+    EXPECT_TRUE(ok);
+    expect_stats_add_up(rt.stats());
+}
+
 }  // namespace
