@@ -65,7 +65,7 @@ int cmd_list(const std::vector<std::string>& args) {
             std::printf("  %-16s %-6s %-9s %-11s %-4s %-18s %-5s %s\n", p.name.c_str(), p.steal.c_str(),
                         p.global_check.c_str(), p.spin_cap.c_str(), p.runnext.c_str(),
                         p.victim.c_str(), p.local_order.c_str(), p.join.c_str());
-        std::printf("  policy groups: all, sweep:global-check, sweep:steal\n");
+        std::printf("  policy groups: all, sweep:global-check, sweep:steal, sweep:spin\n");
     }
     if (what == "all" || what == "workloads") {
         std::printf("workloads:\n");
@@ -127,7 +127,7 @@ struct Experiment {
     std::vector<std::size_t> policies;   // of the schedlab runtime
     std::vector<int> procs;
     std::vector<std::pair<std::string, std::vector<std::string>>> params;  // key -> values
-    int reps = 5, warmup = 1;
+    int reps = 5, warmup = 1, rounds = 1;
     bool work_span = false;
     int membind = -1;
     RunSpec spec;  // seed, topology, pin, penalty (procs set per config)
@@ -147,6 +147,8 @@ std::vector<std::size_t> resolve_policies(const std::string& text) {
             out.insert(out.end(), reg.global_check_sweep.begin(), reg.global_check_sweep.end());
         } else if (item == "sweep:steal") {
             out.insert(out.end(), reg.steal_sweep.begin(), reg.steal_sweep.end());
+        } else if (item == "sweep:spin") {
+            out.insert(out.end(), reg.spin_sweep.begin(), reg.spin_sweep.end());
         } else {
             const auto it = std::find(names.begin(), names.end(), item);
             if (it == names.end())
@@ -320,6 +322,9 @@ int execute(const Experiment& e, const std::vector<std::string>& argv) {
     const auto start = std::chrono::steady_clock::now();
     std::vector<std::string> placements;
     std::set<std::string> measured;
+    // Rounds interleave the configurations: round k runs repetitions k, k + rounds, ... of
+    // every configuration in turn, so a slow spell of the machine spreads over all of them.
+    for (int round = 0; round < e.rounds; ++round)
     for (std::size_t ci = 0; ci < configs.size(); ++ci) {
         const Config& c = configs[ci];
         const bool own = c.runtime.kind == RuntimeRef::Schedlab;
@@ -369,9 +374,12 @@ int execute(const Experiment& e, const std::vector<std::string>& argv) {
             }
         }
         std::vector<int> todo;
-        for (int rep = 0; rep < e.reps; ++rep)
+        int in_round = 0;
+        for (int rep = round; rep < e.reps; rep += e.rounds) {
+            ++in_round;
             if (!file || !file->has(row_for(rep))) todo.push_back(rep);
-        done_reps += static_cast<std::size_t>(e.reps) - todo.size();
+        }
+        done_reps += static_cast<std::size_t>(in_round) - todo.size();
         if (todo.empty() && !want_span) continue;
 
         std::unique_ptr<Session> session;
@@ -494,7 +502,7 @@ po::options_description run_options() {
         ("help,h", "this help")
         ("workload,w", po::value<std::string>(), "workload name(s), comma-separated for sweep")
         ("policy,p", po::value<std::string>()->default_value("go"),
-         "policies, comma-separated; 'all', 'sweep:global-check', 'sweep:steal'")
+         "policies, comma-separated; 'all', 'sweep:global-check', 'sweep:steal', 'sweep:spin'")
         ("runtime", po::value<std::string>()->default_value("schedlab"),
          "runtimes, comma-separated: schedlab (under --policy), go, tbb, omp, fiber (fiber-ws, fiber-rr), "
          "threads, serial; 'all'")
@@ -503,6 +511,8 @@ po::options_description run_options() {
          "k=v workload parameter (repeatable); sweep: k=v1,v2,... for several values")
         ("reps,r", po::value<int>()->default_value(5), "measured repetitions per configuration")
         ("warmup", po::value<int>()->default_value(1), "unrecorded runs before the repetitions")
+        ("rounds", po::value<int>()->default_value(1),
+         "interleave: K rounds over all configurations, each running every K-th repetition (and the warm-up again)")
         ("seed", po::value<std::uint64_t>()->default_value(1), "seed of victim orders and select")
         ("topology", po::value<std::string>()->default_value("flat"),
          "flat, machine, or synthetic NxC / NxGxC (2x4)")
@@ -581,7 +591,9 @@ int cmd_run(const std::vector<std::string>& args, bool sweep, const std::vector<
     e.work_span = vm["work-span"].as<bool>();
     e.reps = vm["reps"].as<int>();
     e.warmup = vm["warmup"].as<int>();
+    e.rounds = vm["rounds"].as<int>();
     if (e.reps < 1 || e.reps > 100000) throw UsageError("--reps must be between 1 and 100000");
+    if (e.rounds < 1 || e.rounds > e.reps) throw UsageError("--rounds must be between 1 and --reps");
     if (e.warmup < 0 || e.warmup > 1000) throw UsageError("--warmup must be between 0 and 1000");
     e.spec.seed = vm["seed"].as<std::uint64_t>();
     e.spec.topology = vm["topology"].as<std::string>();

@@ -59,6 +59,7 @@ var workloads = []workloadInfo{
 	{"pingpong", pingpongSpecs, newPingPong},
 	{"spawnwait", spawnWaitSpecs, newSpawnWait},
 	{"parked", parkedSpecs, newParked},
+	{"starve", starveSpecs, newStarve},
 }
 
 func findWorkload(name string) *workloadInfo {

@@ -11,6 +11,12 @@ std::vector<std::string> bundle_names() {
     return names;
 }
 
+std::vector<std::string> spin_sweep_names() {
+    std::vector<std::string> names;
+    std::apply([&](auto... b) { (names.emplace_back(decltype(b)::name), ...); }, SpinSweepBundles{});
+    return names;
+}
+
 SimResult simulate(std::string_view bundle, const TaskGraph& g, const SimOptions& opts) {
     SimResult r;
     bool found = false;
@@ -21,7 +27,7 @@ SimResult simulate(std::string_view bundle, const TaskGraph& g, const SimOptions
                   : void()),
              ...);
         },
-        NamedBundles{});
+        std::tuple_cat(NamedBundles{}, SpinSweepBundles{}));
     if (!found) throw std::invalid_argument("simulator: no bundle named '" + std::string(bundle) + "'");
     return r;
 }

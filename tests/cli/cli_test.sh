@@ -17,6 +17,8 @@ expect_error "procs 0" "out of range" run -w fib -P 0
 expect_error "procs too many" "out of range" run -w fib -P 5000
 expect_error "procs not a number" "is not a number" run -w fib -P two
 expect_error "reps 0" "--reps must be" run -w fib -P 1 -r 0
+expect_error "rounds over reps" "--rounds must be" sweep -w fib -P 1 -r 2 --rounds 3
+expect_error "spin sweep not in the simulator by another name" "unknown policy" sim -w fib -p sweep:spinn -P 4
 expect_error "unknown parameter" "did you mean 'cutoff'" run -w fib -P 1 --param cutof=3
 expect_error "negative size" "out of range" run -w fib -P 1 --param n=-4
 expect_error "not k=v" "is not k=v" run -w fib -P 1 --param n
@@ -96,6 +98,11 @@ CFG
 "$SCHEDLAB" sweep --config "$T/exp.cfg" -o "$T/cfg.csv" 2>/dev/null
 npol=$(tail -n +2 "$T/cfg.csv" | cut -d, -f4 | sort -u | wc -l)
 [ "$npol" -ge 2 ] && grep -q '^steal-sweep,' "$T/cfg.csv" && ok "sweep --config: $npol steal points" || bad "config sweep: $npol policies"
+
+# Rounds interleave the configurations: rep 0 of each, then rep 1 of each.
+"$SCHEDLAB" sweep -w fib --param n=10 -p go,no-runnext -P 1 -r 2 --rounds 2 --warmup 0 -o "$T/rounds.csv" 2>/dev/null
+order=$(tail -n +2 "$T/rounds.csv" | cut -d, -f4,12 | tr '\n' ' ')
+[ "$order" = "go,0 no-runnext,0 go,1 no-runnext,1 " ] && ok "sweep --rounds 2 interleaves the policies" || bad "rounds order: $order"
 
 # summarize reads what run wrote.
 if "$SCHEDLAB" summarize "$out" > "$T/summary" 2>&1 && grep -q "speedup" "$T/summary" && grep -q "cilk-like" "$T/summary"; then

@@ -186,8 +186,12 @@ TYPED_TEST(PeerWorkloads, PingPong) {
     }
 }
 
+TYPED_TEST(PeerWorkloads, Starve) {
+    FOR_PEER_AND_WORKLOAD(Starve) { check_workload<P, Starve>("victims=300;rounds=20;children=4;grain=10", 380); }
+}
+
 // Every workload of the registry is covered by a test above.
-static_assert(std::tuple_size_v<AllWorkloads> == 12);
+static_assert(std::tuple_size_v<AllWorkloads> == 13);
 
 // ---- run, go, Group, WaitGroup ------------------------------------------------------------
 

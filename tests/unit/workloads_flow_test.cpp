@@ -42,6 +42,33 @@ std::string extra(const Result& r, const std::string& key) {
 
 std::uint64_t extra_u64(const Result& r, const std::string& key) { return std::stoull(extra(r, key)); }
 
+// ---- starve: the global-queue check against a local producer ----------------------------
+
+// On one P, with the check every 61st tick, the victims that overflowed to the global queue are
+// served one per check while the producer's rounds go on; with the check never made, only the
+// victims left in the local ring run before the rounds end (the P never runs out of local work:
+// the last child of a round readies the producer into runnext). Deterministic: one P, one M.
+TEST(Starve, TheGlobalCheckServesVictimsDuringTheRoundsAndNeverDoesNot) {
+    const auto params = Params::parse("victims=600;rounds=12000;children=4;grain=10");
+    Starve every61(params);
+    const Result a = run_on<Runtime<pol::Go>>(every61, 1);
+    ASSERT_TRUE(a.ok) << a.detail;
+    EXPECT_EQ(a.tasks, 600u + 12000u * 4u);
+    EXPECT_EQ(extra_u64(a, "served_during"), 600u) << "every 61st tick should reach all victims";
+    EXPECT_GT(extra_u64(a, "max_wait_ns"), 0u);
+    Starve never(params);
+    const Result b = run_on<Runtime<pol::GciNever>>(never, 1);
+    ASSERT_TRUE(b.ok) << b.detail;
+    EXPECT_LT(extra_u64(b, "served_during"), 300u) << "only the victims in the local ring run during the rounds";
+    EXPECT_GE(extra_u64(b, "max_wait_ns"), extra_u64(b, "producer_ns"));
+}
+
+TEST(Starve, RejectsImpossibleSizes) {
+    EXPECT_THROW(Starve(Params::parse("victims=0")), ParamError);
+    EXPECT_THROW(Starve(Params::parse("rounds=100000000;children=100000")), ParamError);
+    EXPECT_THROW(Starve(Params::parse("children=0")), ParamError);
+}
+
 // ---- every workload under three bundles, 1 and 2 Ps ---------------------------------------
 
 template <class Bundle>

@@ -33,7 +33,7 @@ po::options_description sim_options() {
     d.add_options()
         ("help,h", "this help")
         ("workload,w", po::value<std::string>(), "workload name(s), comma-separated ('schedlab list workloads')")
-        ("policy,p", po::value<std::string>()->default_value("go"), "named bundles, comma-separated, or 'all'")
+        ("policy,p", po::value<std::string>()->default_value("go"), "named bundles, comma-separated, 'all' or 'sweep:spin'")
         ("procs,P", po::value<std::string>()->default_value("1"), "simulated processor counts: 1,2,64 or 1-4")
         ("param", po::value<std::vector<std::string>>()->composing(), "k=v workload parameter (repeatable)")
         ("reps,r", po::value<int>()->default_value(1), "repetitions; rep r seeds the victim order with seed + r")
@@ -97,16 +97,20 @@ int cmd_sim(const std::vector<std::string>& args, const std::vector<std::string>
 
     // Policies: the named bundles the simulator is compiled for, by the registry's names.
     const std::vector<std::string> bundles = sim::bundle_names();
+    const std::vector<std::string> spin = sim::spin_sweep_names();
     std::vector<std::string> pnames;
     for (const auto& p : reg.policies) pnames.push_back(p.name);
     std::vector<std::string> policies;
     for (const auto& item : split_list(vm["policy"].as<std::string>())) {
         if (item == "all") {
             policies.insert(policies.end(), bundles.begin(), bundles.end());
-        } else if (std::find(bundles.begin(), bundles.end(), item) != bundles.end()) {
+        } else if (item == "sweep:spin") {
+            policies.insert(policies.end(), spin.begin(), spin.end());
+        } else if (std::find(bundles.begin(), bundles.end(), item) != bundles.end() ||
+                   std::find(spin.begin(), spin.end(), item) != spin.end()) {
             policies.push_back(item);
         } else if (std::find(pnames.begin(), pnames.end(), item) != pnames.end()) {
-            throw UsageError("policy " + item + " is not compiled into the simulator (it has the named bundles: 'all')");
+            throw UsageError("policy " + item + " is not compiled into the simulator (it has the named bundles, 'all', and the spin sweep, 'sweep:spin')");
         } else {
             throw UsageError("unknown policy '" + item + "'" + hint(item, bundles) + "; 'schedlab list policies' shows them");
         }

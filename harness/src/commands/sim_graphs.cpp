@@ -24,6 +24,7 @@ const std::map<std::string, std::string>& unsupported() {
     static const std::map<std::string, std::string> why{
         {"pipeline", "which worker receives which message is decided at run time, not a fixed graph"},
         {"parked", "blocked Gs' memory, which the simulator does not model"},
+        {"starve", "its measure is the wall-clock wait of each victim G, which the simulator does not record per G"},
     };
     return why;
 }

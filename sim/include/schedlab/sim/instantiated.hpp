@@ -4,6 +4,7 @@
 
 #include <tuple>
 
+#include "schedlab/policies/sweep_bundles.hpp"
 #include "schedlab/sim/simulator.hpp"
 
 namespace schedlab::sim {
@@ -20,4 +21,6 @@ extern template class Simulator<policies::Hierarchical>;
 using NamedBundles = std::tuple<policies::Go, policies::TokioLike, policies::CilkLike,
                                 policies::NoRunnext, policies::StealAllBundle, policies::GciNever,
                                 policies::Numa, policies::NumaBiasedBundle, policies::Hierarchical>;
+// And the spin-cap sweep (its Go point is policies::Go), from generated translation units.
+using SpinSweepBundles = policies::sweep::SpinSweep;
 }  // namespace schedlab::sim

@@ -174,7 +174,10 @@ private:
 // The named bundles (policies/bundles.hpp) by their names: "go", "tokio-like", "cilk-like",
 // "no-runnext", "steal-all", "gci-never", "numa", "numa-biased", "hierarchical".
 std::vector<std::string> bundle_names();
-// Run `g` on the named bundle; throws std::invalid_argument for an unknown name.
+// The spin-cap sweep's bundles ("go+spin=none", ..., "go" for Go's own rule), in the order of
+// the CMake list SCHEDLAB_SPIN_CAPS.
+std::vector<std::string> spin_sweep_names();
+// Run `g` on a named or spin-sweep bundle; throws std::invalid_argument for an unknown name.
 SimResult simulate(std::string_view bundle, const TaskGraph& g, const SimOptions& opts);
 
 }  // namespace schedlab::sim

@@ -15,6 +15,7 @@
 #include "schedlab/workloads/randdag.hpp"
 #include "schedlab/workloads/spawn_storm.hpp"
 #include "schedlab/workloads/spawn_wait.hpp"
+#include "schedlab/workloads/starve.hpp"
 #include "schedlab/workloads/uts.hpp"
 
 namespace schedlab::workloads {
@@ -22,7 +23,7 @@ namespace schedlab::workloads {
 // Fork-join DAGs, dependency DAGs, fan-out, ping-pong, and the runtime microbenchmarks'
 // shapes (spawn-then-wait, blocked-G memory) so that peers can run them too.
 using AllWorkloads = std::tuple<Fib, NQueens, Uts, Matmul, Cholesky, RandDag, SpawnStorm, FanOut,
-                                Pipeline, PingPong, SpawnWait, Parked>;
+                                Pipeline, PingPong, SpawnWait, Parked, Starve>;
 
 // How each DAG workload measures work and span in an instrumented repetition: the fork-join
 // ones when run on work_span::Measured<R> (work_span.hpp), the dependency DAGs when given the
