@@ -99,6 +99,7 @@ def main(argv=None):
         out.text("macros.tex", macros(res, label))
         out.text("inputs.tex", inputs_table(res, label))
     except InputError as e:
+        e.path = os.path.join(label, e.name)  # as the user named the folder
         print(message(e, a.results), file=sys.stderr)
         return 2
     for name in out.written:
