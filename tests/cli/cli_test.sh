@@ -99,6 +99,11 @@ CFG
 npol=$(tail -n +2 "$T/cfg.csv" | cut -d, -f4 | sort -u | wc -l)
 [ "$npol" -ge 2 ] && grep -q '^steal-sweep,' "$T/cfg.csv" && ok "sweep --config: $npol steal points" || bad "config sweep: $npol policies"
 
+# The simulator's sidecar is JSON (the cost model's name once was quoted twice).
+"$SCHEDLAB" sim -w fib --param n=10 -P 2 -o "$T/sim.csv" 2>/dev/null
+/usr/bin/python3 -c 'import json, sys; json.load(open(sys.argv[1]))' "$T/sim.csv.meta.json" 2>/dev/null \
+  && ok "sim writes a sidecar that parses as JSON" || bad "sim sidecar is not JSON"
+
 # Rounds interleave the configurations: rep 0 of each, then rep 1 of each.
 "$SCHEDLAB" sweep -w fib --param n=10 -p go,no-runnext -P 1 -r 2 --rounds 2 --warmup 0 -o "$T/rounds.csv" 2>/dev/null
 order=$(tail -n +2 "$T/rounds.csv" | cut -d, -f4,12 | tr '\n' ' ')

@@ -238,7 +238,7 @@ int cmd_sim(const std::vector<std::string>& args, const std::vector<std::string>
         }
     }
     if (file) {
-        std::string costs = "{\"runtime\":\"sim\",\"cost_model\":\"" + json_escape(cost_source) + "\",\"costs\":{";
+        std::string costs = "{\"runtime\":\"sim\",\"cost_model\":" + json_escape(cost_source) + ",\"costs\":{";
         bool first = true;
         sim::for_each_cost(cost, [&](const char* n, std::uint64_t v, const char*) {
             costs += (first ? "\"" : ",\"") + std::string(n) + "\":" + std::to_string(v);
