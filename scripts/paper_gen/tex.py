@@ -116,6 +116,8 @@ class Out:
         self._place(name, w)
 
     def figure(self, name, fig):
+        fig.tight_layout()
+
         def w(tmp):
             fig.savefig(tmp, format="pdf")
         self._place(name, w)
