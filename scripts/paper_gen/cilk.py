@@ -30,15 +30,20 @@ def _label(wl, params):
 
 
 def serial_times(res):
-    """(workload, params) -> the serial elision's T_S samples at 1 proc, from peers_*."""
+    """(workload, params) -> the serial elision's T_S samples at 1 proc: runtime=serial rows of
+    the workload CSVs themselves (newer experiment files run it beside the policies), else of
+    peers_*."""
     out = {}
-    for name in PEER_CSVS:
+    for name in WORKLOAD_CSVS + PEER_CSVS:
         try:
             t = res.get(name)
         except InputError:
             continue
+        got = {}
         for r in t.select(runtime="serial", procs=1):
-            out.setdefault((r["workload"], r["params"]), []).append(r.wall)
+            got.setdefault((r["workload"], r["params"]), []).append(r.wall)
+        for k, v in got.items():
+            out.setdefault(k, v)
     return out
 
 

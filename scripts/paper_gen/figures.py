@@ -48,10 +48,17 @@ def lines(ax, xs_by_series, ylabel, xlabel, logx=True, logy=True):
     ax.legend()
 
 
-def panels(n, width=2.6, height=2.3):
-    fig, axes = plt.subplots(1, max(1, n), figsize=(width * max(1, n) + 0.4, height),
+def panels(n, width=2.6, height=2.3, per_row=4):
+    """n axes, at most per_row to a row (spare axes hidden)."""
+    n = max(1, n)
+    cols = min(n, per_row)
+    rows = (n + cols - 1) // cols
+    fig, axes = plt.subplots(rows, cols, figsize=(width * cols + 0.4, height * rows),
                              squeeze=False)
-    return fig, list(axes[0])
+    flat = list(axes.flat)
+    for ax in flat[n:]:
+        ax.set_visible(False)
+    return fig, flat[:n]
 
 
 def section(out, name, title, paragraph, caption, tables, label, fig=None, missing=()):

@@ -5,8 +5,10 @@ naming the file and its experiment (or, with --allow-missing, a visible "not mea
 import os
 
 FULL = "scripts/experiments/full"
+_ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..")
 
-# name -> (what writes it, what it feeds). Every experiment file writes the CSV of its basename
+# name -> (what writes it, what it feeds). The simulator's experiments are in FULL/sim/
+# (scripts/reproduce runs them with `schedlab sim`); sim_gc has no experiment file yet. Every experiment file writes the CSV of its basename
 # (scripts/reproduce runs `schedlab sweep --config FULL/<name>.cfg --out results/<set>/<name>.csv`).
 REQUIRED = {
     "fib.csv": (f"{FULL}/fib.cfg", "Cilk table; C14"),
@@ -31,10 +33,10 @@ REQUIRED = {
     "peers_parked.csv": (f"{FULL}/peers_parked.cfg", "C1, C11"),
     "runtime_bench.json": ("the microbenchmark step (build/release/harness/bench/schedlab_bench)",
                            "C3, C11"),
-    "sim_scaling.csv": (f"{FULL}/sim_scaling.cfg", "Cilk table (simulated P); C14"),
-    "sim_spin.csv": (f"{FULL}/sim_spin.cfg", "C10 at 16-256 Ps; spinning figure"),
-    "sim_numa.csv": (f"{FULL}/sim_numa.cfg", "C12 at 2-8 nodes; NUMA figure"),
-    "sim_gc.csv": (f"{FULL}/sim_gc.cfg", "C13 at 16-256 Ps; global-check figure"),
+    "sim_scaling.csv": (f"{FULL}/sim/sim_scaling.cfg", "Cilk table (simulated P); C14"),
+    "sim_spin.csv": (f"{FULL}/sim/sim_spin.cfg", "C10 at 16-256 Ps; spinning figure"),
+    "sim_numa.csv": (f"{FULL}/sim/sim_numa.cfg", "C12 at 2-8 nodes; NUMA figure"),
+    "sim_gc.csv": (f"{FULL}/sim/sim_gc.cfg", "C13 at 16-256 Ps; global-check figure"),
 }
 
 
@@ -53,6 +55,8 @@ class MissingInput(InputError):
 def writer_of(name, results_dir):
     """'it is written by ...' for one required file of results_dir."""
     what, _ = REQUIRED.get(name, (f"{FULL}/{os.path.splitext(name)[0]}.cfg", ""))
+    if what.endswith(".cfg") and not os.path.exists(os.path.join(_ROOT, what)):
+        what += " (not in this checkout yet)"
     set_name = os.path.basename(os.path.normpath(results_dir))
     return f"it is written by {what} (scripts/reproduce --name {set_name})"
 
@@ -65,4 +69,5 @@ def default_command(name):
     """The command to cite when a CSV has no .meta.json sidecar with a command."""
     if name == "runtime_bench.json":
         return "scripts/reproduce (microbenchmark step: schedlab_bench)"
-    return f"schedlab sweep --config {FULL}/{os.path.splitext(name)[0]}.cfg"
+    what = REQUIRED.get(name, (f"{FULL}/{os.path.splitext(name)[0]}.cfg",))[0]
+    return f"schedlab {'sim' if name.startswith('sim_') else 'sweep'} --config {what}"

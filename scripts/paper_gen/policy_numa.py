@@ -30,27 +30,29 @@ def generate(res, out, label, allow_missing):
             missing.append(e)
     panes = []
     for name, t in got.items():
-        for topo in sorted({r.get("topology", "flat") for r in t.rows}, key=_topo_key):
-            panes.append((name, t, topo))
+        for wl in sorted({r["workload"] for r in t.rows}):
+            for topo in sorted({r.get("topology", "flat") for r in t.rows if r["workload"] == wl},
+                               key=_topo_key):
+                panes.append((name, t, wl, topo))
     fig, axes = panels(len(panes), width=2.3) if panes else (None, [])
-    for ax, (name, t, topo) in zip(axes, panes):
+    for ax, (name, t, wl, topo) in zip(axes, panes):
         pols = _pols(t)
         pins = sorted({r.get("pin", "none") for r in t.rows if r.get("topology") == topo})
-        bars(ax, pols, [(f"pin={pin}", [C.est(t, C.wall, policy=q, topology=topo, pin=pin)
+        bars(ax, pols, [(f"pin={pin}", [C.est(t, C.wall, policy=q, workload=wl, topology=topo, pin=pin)
                                         for q in pols]) for pin in pins],
              "simulated makespan (ns)" if name.startswith("sim_") else "wall time (ns)")
-        ax.set_title(f"{topo} ({'simulator' if name.startswith('sim_') else 'emulated'})")
+        ax.set_title(f"{wl}, {topo} ({'simulator' if name.startswith('sim_') else 'emulated'})")
         where = "in the simulator" if name.startswith("sim_") else "emulated"
-        go = C.metric(t, C.wall, policy="go", topology=topo, pin="none")
+        go = C.metric(t, C.wall, policy="go", workload=wl, topology=topo, pin="none")
         for q in pols[1:]:
-            e = C.ratio(t, C.wall, dict(policy="go", topology=topo, pin="none"), t, C.wall,
-                        dict(policy=q, topology=topo, pin="none")) if go else None
-            said.append(f"{where} on {tex.esc(topo)} {compare(tex.esc(q), 'go', e)}")
+            e = C.ratio(t, C.wall, dict(policy="go", workload=wl, topology=topo, pin="none"), t, C.wall,
+                        dict(policy=q, workload=wl, topology=topo, pin="none")) if go else None
+            said.append(f"{where} on {tex.esc(wl)}, {tex.esc(topo)} {compare(tex.esc(q), 'go', e)}")
         for pin in pins:
             if pin != "none":
-                e = C.ratio(t, C.wall, dict(policy="go", topology=topo, pin="none"), t, C.wall,
-                            dict(policy="go", topology=topo, pin=pin))
-                said.append(f"{where} on {tex.esc(topo)} "
+                e = C.ratio(t, C.wall, dict(policy="go", workload=wl, topology=topo, pin="none"), t, C.wall,
+                            dict(policy="go", workload=wl, topology=topo, pin=pin))
+                said.append(f"{where} on {tex.esc(wl)}, {tex.esc(topo)} "
                                  f"{compare(f'go pinned ({tex.esc(pin)})', 'go unpinned', e)}")
     para = ("Figure~\\ref{fig:numa} compares the victim orders on NUMA topologies: the emulated "
             "one adds a fixed cost to every steal from another node; the simulator's topologies "
