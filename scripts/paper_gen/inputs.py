@@ -8,7 +8,7 @@ FULL = "scripts/experiments/full"
 _ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..")
 
 # name -> (what writes it, what it feeds). The simulator's experiments are in FULL/sim/
-# (scripts/reproduce runs them with `schedlab sim`); sim_gc has no experiment file yet. Every experiment file writes the CSV of its basename
+# (scripts/reproduce runs them with `schedlab sim`). Every experiment file writes the CSV of its basename
 # (scripts/reproduce runs `schedlab sweep --config FULL/<name>.cfg --out results/<set>/<name>.csv`).
 REQUIRED = {
     "fib.csv": (f"{FULL}/fib.cfg", "Cilk table; C14"),

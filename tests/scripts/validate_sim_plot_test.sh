@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # scripts/validate_sim_plot.py as scripts/validate_sim runs it, on a slice of a real validation
-# (results/2026-11-23-third/sim_validation: fib and randdag rows): the side-by-side CSV with the
+# (tests/scripts/fixture/validation: the fib and randdag rows of the 2026-11-23 run, in git history
+# as results/2026-11-23-third/sim_validation): the side-by-side CSV with the medians and errors,
 # medians and errors, the figure, and the CPU-speed line when cpu_speeds.csv is there.
 set -uo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-SRC=$ROOT/results/2026-11-23-third/sim_validation
+SRC=$ROOT/tests/scripts/fixture/validation
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
 fails=0
