@@ -25,9 +25,9 @@ const starveNotRun = ^uint64(0)
 
 type starve struct {
 	victims, rounds, children, iters uint64
-	expected, total, spawned          uint64
-	roundsEnd, producerNs             uint64
-	started, ran, slots               []uint64
+	expected, total, spawned         uint64
+	roundsEnd, producerNs            uint64
+	started, ran, slots              []uint64
 }
 
 func starveValue(index, iters uint64) uint64 { return spin(mix64(index), iters) }
