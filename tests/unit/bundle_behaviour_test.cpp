@@ -104,6 +104,37 @@ TEST(CilkLike, EverySuccessfulStealMovesExactlyOneG) {
     EXPECT_LE(s.migrations, s.gs_run);
 }
 
+// A child that started, blocked and was readied back into its parent's queue is no longer a
+// call the join may make: inlining it would run its function a second time from the start
+// (UTS T3 under cilk-like lost nodes this way). On one P: the inlined newest child B yields, so
+// the scheduler starts A, which blocks on a receive; B's send readies A into the local queue
+// while the parent is still inside its join.
+TEST(CilkLike, AJoinNeverInlinesAChildThatHasAlreadyStarted) {
+    using R = Runtime<CilkLike>;
+    int a_started = 0, a_finished = 0, b_runs = 0, got = 0;
+    R::run(1, [&] {
+        R::Chan<int> c(1);
+        typename R::Group g;
+        g.spawn([&] {
+            ++a_started;
+            got += c.recv();
+            ++a_finished;
+        });
+        g.spawn([&] {
+            ++b_runs;
+            R::yield();
+            c.send(1);  // hands off to the waiting A and readies it
+            c.send(2);  // fills the buffer: a second start of A would receive it
+        });
+        g.wait();
+        EXPECT_EQ(a_finished, 1) << "the join returned before A finished";
+    });
+    EXPECT_EQ(a_started, 1);
+    EXPECT_EQ(a_finished, 1);
+    EXPECT_EQ(b_runs, 1);
+    EXPECT_EQ(got, 1);
+}
+
 TEST(Go, AStealMovesHalfTheVictimsQueueRoundedUp) {
     if (!kCounting) GTEST_SKIP() << "built with SCHEDLAB_COUNTERS=OFF";
     bool stolen_ran = false;

@@ -8,8 +8,9 @@
 // still queued on the waiting G's own P, each to completion on the waiter's stack, as a call
 // (Runtime::run_queued_children): such a child never gets a stack, never switches, never parks
 // its parent. wait parks only for the children that other Ps stole, or that sit under a G of
-// another group in the queue, or when less than half of the waiter's stack is left for
-// nesting. A child run this way executes as part of its parent's G: if it blocks, the parent's
+// another group in the queue, or that have started already (they blocked and were readied
+// back into the queue: only the scheduler may resume them), or when less than half of the
+// waiter's stack is left for nesting. A child run this way executes as part of its parent's G: if it blocks, the parent's
 // G (with the child on top of its stack) is what parks, and Runtime::current_id() names the
 // parent.
 //

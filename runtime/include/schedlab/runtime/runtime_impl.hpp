@@ -230,20 +230,23 @@ void Runtime<Policy>::spawn(M& m, G* g) {
 
 // ---- Inline join (InlineJoin; runtime/group.hpp) ---------------------------------------------
 
-// The newest G queued on p if it is a child of `group`, else null (a G of another group that
-// was on top goes back where it was). Its fields are read only once it is ours: a G seen in
-// the ring but taken by a thief may already be running, or reused, elsewhere.
+// The newest G queued on p if it is a child of `group` that has never run, else null (any
+// other G that was on top goes back where it was). A child that has run has a context: it
+// blocked and was readied back into the queue, and only the scheduler may resume it (calling
+// its function again would run it twice). Its fields are read only once it is ours: a G seen
+// in the ring but taken by a thief may already be running, or reused, elsewhere.
 template <policies::Bundle Policy>
 G* Runtime<Policy>::take_own_child(P& p, const void* group) {
+    const auto unstarted_child = [group](const G* g) { return g->group == group && !g->ctx; };
     if constexpr (Policy::runnext::enabled) {
         if (G* next = p.runq.take_runnext()) {
-            if (next->group == group) return next;
+            if (unstarted_child(next)) return next;
             p.runq.swap_runnext(next);  // runnext was empty since we took it: nothing displaced
             return nullptr;
         }
     }
     G* g = p.runq.pop_tail();
-    if (!g || g->group == group) return g;
+    if (!g || unstarted_child(g)) return g;
     runqput_tail(p, g);  // there is room: we have just taken one
     return nullptr;
 }
