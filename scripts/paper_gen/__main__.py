@@ -69,7 +69,7 @@ def inputs_table(res, label):
         except InputError as e:
             n, cmd = "---", tex.not_measured(e, label)
         rows.append([tex.tt(name), tex.tt(writer), tex.esc(feeds), n, cmd])
-    return tex.longtable(r"p{0.13\linewidth}p{0.2\linewidth}p{0.15\linewidth}rp{0.38\linewidth}",
+    return tex.longtable(r"p{0.13\linewidth}p{0.2\linewidth}p{0.15\linewidth}rp{0.355\linewidth}",
                          ["file", "experiment", "feeds", "rows", "command (from the sidecar)"],
                          rows, "The inputs of this paper.", "tab:inputs")
 

@@ -82,7 +82,7 @@ def c2(res, c):
         c.why = "peers_spawnstorm.csv has no runtime=threads rows"
         return
     v = C.within(e, 25e3, 100e3)
-    c.go = f"threads: {tex.with_ci(e, tex.ns)}/thread"
+    c.sl = f"OS threads (runtime threads, not the go bundle): {tex.with_ci(e, tex.ns)}/thread"
     c.verdict = C.combine([v, None])
 
 
@@ -302,6 +302,9 @@ def c12(res, c):
         else:
             texts.append("pinning not varied")
         c.sim = "; ".join(texts)
+        if parts[1] is None:
+            c.why = ("pinning not measurable here: the machine has one NUMA node and the "
+                     "simulator does not model placement")
     except InputError as err:
         c.sim = tex.not_measured(err, c.label)
     if parts[0] is None:

@@ -25,9 +25,9 @@ def esc(s):
 
 
 def tt(s):
-    """Typewriter text that may break after / = , ; and spaces (long commands, paths)."""
+    """Typewriter text that may break after / = , ; _ and spaces (long commands, paths)."""
     out = esc(s)
-    out = re.sub(r"(/|=|,|;)", r"\1\\allowbreak{}", out)
+    out = re.sub(r"(/|=|,|;|\\_)", r"\1\\allowbreak{}", out)
     return r"\texttt{" + out + "}"
 
 
