@@ -48,7 +48,7 @@ public:
             runnext_.store(g, std::memory_order_relaxed);
             return old;
         }
-        // seq_cst: this CAS is the StoreLoad fence of the wake-up protocol (runtime_impl.hpp)
+        // seq_cst: this CAS is the StoreLoad fence of the wake-up protocol (impl/idle.hpp)
         // between publishing g and the spawner's look at the idle and spinning counts.
         while (!runnext_.compare_exchange_weak(old, g, std::memory_order_seq_cst,
                                                std::memory_order_relaxed)) {

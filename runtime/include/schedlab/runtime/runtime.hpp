@@ -180,7 +180,7 @@ private:
         return *m;
     }
 
-    // Run lifecycle (runtime_impl.hpp): set up Ps and Ms, then launch runs main_g on them
+    // Run lifecycle (impl/lifecycle.hpp): set up Ps and Ms, then launch runs main_g on them
     // (this thread is M0) and returns when every M has stopped.
     void start_run();
     void launch(G* main_g);
@@ -193,7 +193,7 @@ private:
     static constexpr bool kOwnerPopsTail =
         Policy::local_order::lifo || Policy::join::run_children_inline;
 
-    // The scheduler (runtime_impl.hpp).
+    // The scheduler (impl/idle.hpp).
     void schedule_loop(M& m);
     G* find_runnable(M& m, bool& inherit);
     G* steal_work(M& m);
@@ -208,7 +208,7 @@ private:
     static void g_entry(transfer_t t);
     static void switch_out(G* g, Action a);
 
-    // Queues (runtime_impl.hpp).
+    // Queues (impl/queues.hpp).
     void runqput(P& p, G* g, bool next);
     void runqput_tail(P& p, G* g);
     G* runqget(P& p, bool& inherit);
@@ -219,7 +219,7 @@ private:
     void pidleput_locked(P& p);
     P* pidleget_locked();
 
-    // Gs (runtime_impl.hpp).
+    // Gs (impl/lifecycle.hpp).
     G* new_g(P& p);
     G* take_own_child(P& p, const void* group);
     template <class Grp>

@@ -33,7 +33,7 @@ inline void store_load_fence() {
 
 // Asymmetric fences, for the two Dekker-style handshakes of the runtime where one side is hot
 // and the other rare: a deque owner popping its tail against a thief (local_queue.hpp), and a
-// spawner looking for idle Ps against an M about to park (runtime_impl.hpp). The hot side
+// spawner looking for idle Ps against an M about to park (impl/idle.hpp). The hot side
 // calls light_fence(), only a compiler barrier; the rare side calls heavy_fence(), Linux's
 // membarrier(MEMBARRIER_CMD_PRIVATE_EXPEDITED), which makes every running thread of the
 // process execute a full barrier before it returns. Either the hot side's store happened
