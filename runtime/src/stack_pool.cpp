@@ -117,6 +117,9 @@ Stack* StackPool::carve_locked() {
     Slab* slab = slabs_.load(std::memory_order_relaxed);
     if (!slab || slab->carved == kStacksPerSlab) {
         const std::size_t bytes = kStacksPerSlab * stride_;
+        // The runtime polls the budget and ends the run; this slab is still made (the
+        // overshoot is one slab's top pages).
+        if (budget_) budget_->admit(kStacksPerSlab * kPageSize, stacks_created());
         void* mem = ::mmap(nullptr, bytes, PROT_READ | PROT_WRITE,
                            MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
         if (mem == MAP_FAILED) die_oom(bytes);
@@ -144,7 +147,7 @@ Stack* StackPool::carve_locked() {
 #if defined(__SANITIZE_THREAD__)
     st->tsan_fiber = __tsan_create_fiber(0);
 #endif
-    ++created_;
+    created_.store(created_.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
     if (st->guarded) ++guarded_;
     return st;
 }

@@ -24,6 +24,7 @@ enum class WaitReason : std::uint8_t {
     Select,
     WaitGroup,
     Mutex,
+    MemoryLimit,  // stopped for good: the run passed its memory bound (memory.hpp)
     kCount
 };
 

@@ -21,6 +21,9 @@ struct Options {
     std::string topology = "flat";            // flat, machine, NxC, NxGxC
     std::string pin = "none";                 // none, compact, scatter, or a CPU list "0,2-3"
     std::uint64_t remote_steal_ns = 0;
+    // Bound on the process's resident memory while the run makes Gs and stacks (memory.hpp);
+    // 0: default_memory_limit(), half of the machine's or the cgroup's memory.
+    std::size_t max_memory = 0;
 };
 
 }  // namespace schedlab::rt

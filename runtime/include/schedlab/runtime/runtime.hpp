@@ -33,6 +33,7 @@
 #include "schedlab/runtime/g.hpp"
 #include "schedlab/runtime/group.hpp"
 #include "schedlab/runtime/local_queue.hpp"
+#include "schedlab/runtime/memory.hpp"
 #include "schedlab/runtime/note.hpp"
 #include "schedlab/runtime/options.hpp"
 #include "schedlab/runtime/spinlock.hpp"
@@ -69,7 +70,9 @@ public:
     // Gs still blocked or queued at that moment are abandoned, as Go abandons goroutines when
     // main returns (their stacks go back to the pool; their frames are not unwound). An
     // exception thrown by main is rethrown here; one escaping any other G ends the process
-    // with its message (exit status 2).
+    // with its message (exit status 2). A run that takes the process past its memory bound
+    // (Options::max_memory, memory.hpp) is ended the same way before main returns, and throws
+    // MemoryLimitError; the Runtime can run again.
     template <class F>
     auto run(F&& main);
 
@@ -104,10 +107,14 @@ public:
         g->group = group;
         g->set_closure(std::forward<F>(f));
         m.rt->spawn(m, g);
+        if (m.rt->budget_.tripped()) stop_over_budget();
     }
     // InlineJoin (group.hpp): run the group's children still queued on this P, newest first,
     // on the calling G's stack, until all have run or none is left to take.
     static void run_queued_children(Group* group);
+    // The run has passed its memory bound (memory.hpp): end it, and park the calling G for
+    // good (a spawning G that never blocks would otherwise keep growing).
+    static void stop_over_budget();
     // Put the running G on the global queue and run something else (Go's Gosched).
     static void yield();
     // Go's select over channel cases (select.hpp): returns the index of the case that ran.
@@ -230,6 +237,7 @@ private:
     Options opts_;
     Placement placement_;
     StackPool stacks_;
+    MemoryBudget budget_;  // stacks_ and new_g ask it before growing (memory.hpp)
     Stats stats_{};
 
     // Per-run state.
@@ -262,7 +270,8 @@ auto Runtime<Policy>::run(F&& main) {
     using Slot = std::conditional_t<std::is_void_v<Result>, char, Result>;
     std::exception_ptr error;
     std::optional<Slot> result;
-    auto body = [&main, &error, &result] {
+    bool returned = false;
+    auto body = [&main, &error, &result, &returned] {
         try {
             if constexpr (std::is_void_v<Result>)
                 main();
@@ -271,12 +280,14 @@ auto Runtime<Policy>::run(F&& main) {
         } catch (...) {
             error = std::current_exception();
         }
+        returned = true;
     };
     start_run();
     G* g = new_g(*allp_[0]);
     g->is_main = true;
     g->set_closure(body);
     launch(g);
+    if (!returned && budget_.tripped()) throw MemoryLimitError(budget_.reason());
     if (error) std::rethrow_exception(error);
     if constexpr (!std::is_void_v<Result>) return std::move(*result);
 }

@@ -11,6 +11,7 @@
 
 #include "schedlab/runtime/constants.hpp"
 #include "schedlab/runtime/free_cache.hpp"
+#include "schedlab/runtime/memory.hpp"
 #include "schedlab/runtime/spinlock.hpp"
 
 namespace schedlab::rt {
@@ -59,7 +60,9 @@ public:
     void give_back(const std::vector<Stack*>& stacks);
 
     std::size_t stack_size() const { return stack_size_; }
-    std::size_t stacks_created() const { return created_; }
+    std::size_t stacks_created() const { return created_.load(std::memory_order_relaxed); }
+    // Each new slab first asks `budget` (memory.hpp) whether the process may grow by it.
+    void set_budget(MemoryBudget* budget) { budget_ = budget; }
     std::size_t guarded_stacks() const { return guarded_; }
 
     // Whether addr lies in the guard page of some stack of this pool; if so, stores that
@@ -91,7 +94,8 @@ private:
     alignas(64) SpinLock lock_;
     std::vector<Stack*> free_;  // under lock_
     std::atomic<Slab*> slabs_{nullptr};  // newest first; Slab::carved changes only under lock_
-    std::size_t created_ = 0;
+    std::atomic<std::size_t> created_{0};  // written under lock_, read anywhere
+    MemoryBudget* budget_ = nullptr;
     std::size_t guarded_ = 0;
 };
 

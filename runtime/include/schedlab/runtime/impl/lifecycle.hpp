@@ -39,6 +39,8 @@ Runtime<Policy>::Runtime(Options opts) : opts_(opts), stacks_(opts.stack_size) {
                                 detail::machine_topology());
     detail::install_overflow_handler();
     detail::register_stack_pool(&stacks_);
+    budget_.set_limit(opts_.max_memory);
+    stacks_.set_budget(&budget_);
 }
 
 template <policies::Bundle Policy>
@@ -56,6 +58,7 @@ void Runtime<Policy>::start_run() {
         detail::fatal("Runtime::run called from inside a running schedlab runtime");
     procs_ = opts_.procs;
     stats_ = Stats{};
+    budget_.reset();
     terminating_.store(false);
     npidle_.store(0);
     nmspinning_.store(0);
@@ -164,10 +167,19 @@ void Runtime<Policy>::terminate() {
 // ---- Gs ------------------------------------------------------------------------------------
 
 template <policies::Bundle Policy>
+void Runtime<Policy>::stop_over_budget() {
+    M& m = this_m("spawn");
+    if (!m.rt->terminating_.load(std::memory_order_relaxed)) m.rt->terminate();
+    park(WaitReason::MemoryLimit, [](void*) {}, nullptr);
+    detail::fatal("internal error: a G stopped over the memory bound was resumed");
+}
+
+template <policies::Bundle Policy>
 G* Runtime<Policy>::new_g(P& p) {
     if (p.gfree.empty()) {
         g_lock_.lock();
         if (gfree_.empty()) {
+            budget_.admit(kGsPerSlab * sizeof(G), stacks_.stacks_created());
             gslabs_.push_back(std::make_unique<G[]>(kGsPerSlab));
             G* slab = gslabs_.back().get();
             for (std::size_t i = kGsPerSlab; i-- > 0;) gfree_.push_back(&slab[i]);

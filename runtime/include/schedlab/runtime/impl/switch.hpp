@@ -35,6 +35,9 @@ void Runtime<Policy>::prepare_run(M& m, G* g, bool inherit) {
     if (!g->ctx) {
         // First run: only now does the G get a stack.
         Stack* st = stacks_.get(p.stack_cache);
+        // Over the memory bound: the run ends at the Ms' next scheduling points (this G
+        // still runs; a spawn will stop it if it keeps growing).
+        if (budget_.tripped() && !terminating_.load(std::memory_order_relaxed)) terminate();
         StackPool::renew_fiber(st);
         st->owner_gid = g->id;
         g->stack = st;
