@@ -29,6 +29,7 @@
 #include "schedlab/harness/stats.hpp"
 #include "schedlab/harness/summarize.hpp"
 #include "schedlab/runtime/constants.hpp"
+#include "schedlab/runtime/memory.hpp"
 #include "schedlab/runtime/topology.hpp"
 
 namespace po = boost::program_options;
@@ -114,6 +115,7 @@ struct Experiment {
     RunSpec spec;  // seed, topology, pin, penalty (procs set per config)
     std::string out;
     OpenMode mode = OpenMode::Fresh;
+    bool retry_failed = false;
 };
 
 volatile sig_atomic_t g_interrupted = 0;
@@ -209,7 +211,7 @@ int execute(const Experiment& e, const std::vector<std::string>& argv) {
     const std::vector<std::string> h = results_header();
     std::unique_ptr<ResultsFile> file;
     if (!e.out.empty()) {
-        file = std::make_unique<ResultsFile>(e.out, h, results_key_columns(h), e.mode);
+        file = std::make_unique<ResultsFile>(e.out, h, results_key_columns(h), e.mode, e.retry_failed);
         static std::string resume_hint;
         resume_hint = "\nschedlab: interrupted; rows so far are in " + file->partial().string() +
                       "; rerun the same command with --resume to finish\n";
@@ -222,7 +224,8 @@ int execute(const Experiment& e, const std::vector<std::string>& argv) {
 
     const bool tty = isatty(2);
     const std::size_t total_reps = configs.size() * static_cast<std::size_t>(e.reps);
-    std::size_t done_reps = 0, failed = 0, abandoned = 0;
+    std::size_t done_reps = 0, failed = 0, abandoned = 0, over_memory = 0;
+    std::set<std::size_t> stopped;  // configurations over the memory bound: not run again
     const auto start = std::chrono::steady_clock::now();
     std::vector<std::string> placements;
     std::set<std::string> measured;
@@ -283,6 +286,19 @@ int execute(const Experiment& e, const std::vector<std::string>& argv) {
             ++in_round;
             if (!file || !file->has(row_for(rep))) todo.push_back(rep);
         }
+        // A configuration that failed over the memory bound (in this run, or in the one being
+        // resumed or appended to) is not retried unless --retry-failed dropped its row.
+        if (stopped.count(ci) || (file && file->config_failed(row_for(0)))) {
+            if (!stopped.count(ci) && round == 0) {
+                ++over_memory;
+                std::fprintf(stderr, "schedlab: %s %s %s procs=%d failed before (over the memory bound); "
+                             "skipped (--resume --retry-failed runs it again)\n", wl.name.c_str(),
+                             c.params.canonical().c_str(), who.c_str(), c.procs);
+            }
+            stopped.insert(ci);
+            done_reps += static_cast<std::size_t>(in_round);
+            continue;
+        }
         done_reps += static_cast<std::size_t>(in_round) - todo.size();
         if (todo.empty() && !want_span) continue;
 
@@ -342,8 +358,13 @@ int execute(const Experiment& e, const std::vector<std::string>& argv) {
         std::vector<double> walls;
         // A peer that gives up on a configuration (the plain-thread peer's thread cap, a library
         // error) loses that configuration only: it is reported and the run goes on.
+        int at_rep = todo.empty() ? -1 : todo.front();  // the row a failure is recorded in
         try {
-            if (want_span && session->can_measure_work_span()) fill(span_row, session->run_work_span(c.given));
+            if (want_span && session->can_measure_work_span()) {
+                at_rep = -1;
+                fill(span_row, session->run_work_span(c.given));
+                at_rep = todo.empty() ? -1 : todo.front();
+            }
             if (session->runs_batch()) {
                 if (!todo.empty()) session->prepare_batch(c.given, e.warmup, static_cast<int>(todo.size()));
             } else {
@@ -362,6 +383,7 @@ int execute(const Experiment& e, const std::vector<std::string>& argv) {
                                  std::string(std::size_t(width - filled), ' ').c_str(), ran,
                                  total_reps, label.c_str(), ran ? fmt_eta(eta).c_str() : "?");
                 }
+                at_rep = rep;
                 const RepOutcome o = session->run(c.given);
                 auto r = row_for(rep);
                 fill(r, o);
@@ -370,6 +392,22 @@ int execute(const Experiment& e, const std::vector<std::string>& argv) {
             }
         } catch (const UsageError&) {
             throw;
+        } catch (const schedlab::rt::MemoryLimitError& err) {
+            // Recorded as one failed row (no measurement: wall_ns and counters empty) with the
+            // reason, so that the sweep's other configurations go on and a resume skips it.
+            ++over_memory;
+            stopped.insert(ci);
+            auto r = at_rep == -1 && !span_row.empty() ? span_row : row_for(at_rep);
+            r[static_cast<std::size_t>(std::find(h.begin(), h.end(), "result_ok") - h.begin())] = "0";
+            r[static_cast<std::size_t>(std::find(h.begin(), h.end(), "extra") - h.begin())] =
+                std::string("failed=") + err.what();
+            if (file)
+                file->write(r);
+            else
+                std::printf("%s\n", csv_join(r).c_str());
+            std::fprintf(stderr, "%sschedlab: %s: %s; use smaller parameters (--param) or a larger "
+                         "--max-memory\n", tty ? "\n" : "", label.c_str(), err.what());
+            done_reps += todo.size() - walls.size();
         } catch (const std::exception& err) {
             if (own) throw;
             ++abandoned;
@@ -396,6 +434,10 @@ int execute(const Experiment& e, const std::vector<std::string>& argv) {
     if (abandoned)
         std::fprintf(stderr, "schedlab: %zu configuration(s) of peer runtimes failed and have no rows\n", abandoned);
     if (failed) std::fprintf(stderr, "schedlab: %zu repetitions gave a wrong answer (result_ok=0)\n", failed);
+    if (over_memory)
+        std::fprintf(stderr, "schedlab: %zu configuration(s) stopped over the memory bound (rows with "
+                     "extra failed=...)\n", over_memory);
+    if (over_memory) return 2;
     if (failed || abandoned) return 1;
     return 0;
 }
@@ -430,6 +472,10 @@ po::options_description run_options() {
         ("out,o", po::value<std::string>(), "CSV file to write (default: CSV on stdout)")
         ("append", "add rows to an existing --out file with the same columns")
         ("resume", "finish an interrupted run of the same command (its .partial file)")
+        ("retry-failed", "with --resume: run again the configurations that failed (over the memory bound)")
+        ("max-memory", po::value<std::string>(),
+         "stop a run whose process passes this resident memory (12G, 512M; default: half of the "
+         "machine's or the cgroup's memory); the configuration is recorded as failed")
         ("work-span", po::bool_switch(), "also one instrumented repetition on 1 P per workload, parameters and policy, "
          "recorded as rep -1, measuring work and span (DAG workloads)")
         ("config,c", po::value<std::string>(), "sweep: experiment file with these options as key = value");
@@ -503,6 +549,13 @@ int cmd_run(const std::vector<std::string>& args, bool sweep, const std::vector<
     e.spec.topology = vm["topology"].as<std::string>();
     e.spec.pin = vm["pin"].as<std::string>();
     e.spec.remote_steal_ns = vm["remote-steal-ns"].as<std::uint64_t>();
+    if (vm.count("max-memory")) {
+        try {
+            e.spec.max_memory = schedlab::rt::parse_bytes(vm["max-memory"].as<std::string>());
+        } catch (const std::invalid_argument& err) {
+            throw UsageError(std::string("--max-memory: ") + err.what());
+        }
+    }
     if (const int node = vm["membind"].as<int>(); node >= 0) {
         try {
             schedlab::rt::bind_memory_to_node(node);
@@ -517,6 +570,8 @@ int cmd_run(const std::vector<std::string>& args, bool sweep, const std::vector<
     if ((vm.count("append") || vm.count("resume")) && e.out.empty())
         throw UsageError("--append and --resume need --out");
     e.mode = vm.count("resume") ? OpenMode::Resume : vm.count("append") ? OpenMode::Append : OpenMode::Fresh;
+    e.retry_failed = vm.count("retry-failed") > 0;
+    if (e.retry_failed && !vm.count("resume")) throw UsageError("--retry-failed goes with --resume");
     // Placement is schedlab's: a peer runs where its library puts its threads.
     if (e.runtimes.size() > (with_schedlab ? 1u : 0u) &&
         (e.spec.topology != "flat" || e.spec.pin != "none" || e.spec.remote_steal_ns != 0))

@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <fstream>
@@ -64,7 +65,7 @@ std::string errno_text() { return std::strerror(errno); }
 }  // namespace
 
 ResultsFile::ResultsFile(fs::path out, std::vector<std::string> header,
-                         std::vector<std::size_t> key_columns, OpenMode mode)
+                         std::vector<std::size_t> key_columns, OpenMode mode, bool retry_failed)
     : out_(std::move(out)), header_(std::move(header)), key_columns_(std::move(key_columns)) {
     const fs::path part = partial();
     std::error_code ec;
@@ -99,7 +100,7 @@ ResultsFile::ResultsFile(fs::path out, std::vector<std::string> header,
                     throw UsageError(out_.string() + " is already complete; nothing to resume");
                 throw UsageError("nothing to resume: " + part.string() + " does not exist");
             }
-            load_rows(part, true);
+            load_rows(part, true, retry_failed);
             break;
     }
     const bool fresh_file = !fs::exists(part, ec);
@@ -116,7 +117,7 @@ ResultsFile::~ResultsFile() {
     if (f_) std::fclose(f_);
 }
 
-void ResultsFile::load_rows(const fs::path& p, bool drop_torn_tail) {
+void ResultsFile::load_rows(const fs::path& p, bool drop_torn_tail, bool drop_failed) {
     std::ifstream in(p, std::ios::binary);
     if (!in) throw UsageError("cannot read " + p.string());
     std::stringstream buf;
@@ -140,13 +141,30 @@ void ResultsFile::load_rows(const fs::path& p, bool drop_torn_tail) {
     if (csv_split(line) != header_)
         throw UsageError(p.string() + " has other columns than this run writes (header: " +
                          line.substr(0, 80) + (line.size() > 80 ? "..." : "") + ")");
+    std::string kept = line + "\n";
+    bool dropped = false;
     while (std::getline(lines, line)) {
         if (line.empty()) continue;
         const auto row = csv_split(line);
         if (row.size() != header_.size())
             throw UsageError(p.string() + " has a row with " + std::to_string(row.size()) +
                              " cells instead of " + std::to_string(header_.size()));
+        if (is_failed_row(row)) {
+            if (drop_failed) {
+                dropped = true;
+                continue;
+            }
+            failed_.insert(config_key_of(row));
+        }
         done_.insert(key_of(row));
+        kept += line + "\n";
+    }
+    if (dropped) {  // retrying failed configurations: their rows go, through a renamed copy
+        const fs::path tmp = p.string() + ".tmp";
+        std::ofstream o(tmp, std::ios::binary | std::ios::trunc);
+        if (!(o << kept) || !o.flush()) throw UsageError("cannot write " + tmp.string());
+        o.close();
+        fs::rename(tmp, p);
     }
 }
 
@@ -159,11 +177,29 @@ std::string ResultsFile::key_of(const std::vector<std::string>& row) const {
     return key;
 }
 
+std::string ResultsFile::config_key_of(const std::vector<std::string>& row) const {
+    const auto rep = std::find(header_.begin(), header_.end(), "rep") - header_.begin();
+    std::string key;
+    for (std::size_t c : key_columns_) {
+        if (static_cast<std::ptrdiff_t>(c) == rep) continue;
+        key += row.at(c);
+        key += '\x1f';
+    }
+    return key;
+}
+
+bool ResultsFile::is_failed_row(const std::vector<std::string>& row) const {
+    const auto extra = std::find(header_.begin(), header_.end(), "extra") - header_.begin();
+    return static_cast<std::size_t>(extra) < row.size() &&
+           row[static_cast<std::size_t>(extra)].rfind("failed=", 0) == 0;
+}
+
 void ResultsFile::write(const std::vector<std::string>& row) {
     const std::string line = csv_join(row) + "\n";
     if (std::fputs(line.c_str(), f_) < 0 || std::fflush(f_) != 0 || fdatasync(fileno(f_)) != 0)
         throw UsageError("cannot write " + partial().string() + ": " + errno_text());
     done_.insert(key_of(row));
+    if (is_failed_row(row)) failed_.insert(config_key_of(row));
 }
 
 void ResultsFile::commit() {

@@ -60,7 +60,7 @@ int summarize(const std::string& path, std::ostream& out) {
     // (experiment, workload, params, policy+runtime+topology) -> procs -> samples
     using Group = std::tuple<std::string, std::string, std::string, std::string>;
     std::map<Group, std::map<int, std::vector<Sample>>> groups;
-    std::size_t rows = 0;
+    std::size_t rows = 0, failed_configs = 0;
     while (std::getline(in, line)) {
         if (line.empty()) continue;
         const auto r = csv_split(line);
@@ -68,6 +68,12 @@ int summarize(const std::string& path, std::ostream& out) {
             throw UsageError(path + ": row " + std::to_string(rows + 2) + " has " +
                              std::to_string(r.size()) + " cells, the header " +
                              std::to_string(h.size()));
+        // A configuration that failed as a whole (over the memory bound) has no measurement.
+        if (r[c_ok] != "1" && r[c_wall].empty()) {
+            ++failed_configs;
+            ++rows;
+            continue;
+        }
         Sample s;
         try {
             s.wall = std::stod(r[c_wall]);
@@ -90,6 +96,8 @@ int summarize(const std::string& path, std::ostream& out) {
         ++rows;
     }
     if (rows == 0) throw UsageError(path + " has no rows");
+    if (failed_configs)
+        out << failed_configs << " configuration(s) failed as a whole (extra failed=...) and have no samples\n";
 
     // Ts of the Cilk table: the serial elision's median at 1 proc, per workload and parameters
     // (of the same experiment when it has one, else of any experiment in the file).

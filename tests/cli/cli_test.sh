@@ -143,6 +143,26 @@ else
 fi
 if "$SCHEDLAB" list runtimes | grep -q "^  serial"; then ok "list runtimes shows serial"; else bad "list runtimes"; fi
 
+# The memory bound: a configuration that would pass it is stopped with one line and recorded as
+# failed; the sweep's other rows are written, the exit status is 2, and a resume skips it.
+mem=$T/mem.csv
+"$SCHEDLAB" sweep -w fib,nqueens --param n=10,18 -P 1 -r 1 --warmup 0 --max-memory 1G -o "$mem" 2> "$T/mem.err"
+st=$?
+[ $st -eq 2 ] && ok "over the memory bound: exit 2" || bad "over the memory bound: exit $st"
+grep -q "nqueens cutoff=0;n=18 go procs=1: the process reached .* over the 1.0 GiB memory limit; use smaller parameters" "$T/mem.err" \
+  && ok "over the memory bound: one line naming the configuration" || bad "memory message: $(cat "$T/mem.err")"
+[ "$(grep -c '^[^,]*,fib,' "$mem")" -eq 2 ] && [ "$(grep -c '^[^,]*,nqueens,.*n=10,' "$mem")" -eq 1 ] \
+  && ok "over the memory bound: the other configurations' rows are written" || bad "rows: $(cut -c1-60 "$mem")"
+grep -q '^[^,]*,nqueens,.*n=18,.*"failed=the process reached' "$mem" && ok "the failed configuration has a failed= row" \
+  || bad "no failed row: $(cat "$mem")"
+"$SCHEDLAB" summarize "$mem" > /dev/null 2>&1 && ok "summarize reads a CSV with a failed row" || bad "summarize fails on a failed row"
+grep -v '^[^,]*,fib,cutoff=0;n=18' "$mem" > "$T/mem2.csv.partial"
+"$SCHEDLAB" sweep -w fib,nqueens --param n=10,18 -P 1 -r 1 --warmup 0 --max-memory 1G -o "$T/mem2.csv" --resume 2> "$T/mem2.err"
+grep -q "failed before (over the memory bound); skipped" "$T/mem2.err" && [ "$(grep -c '^' "$T/mem2.csv")" -eq 5 ] \
+  && ok "resume skips a configuration that failed over the memory bound" || bad "resume: $(cat "$T/mem2.err")"
+expect_error "bad --max-memory" "bad memory size '12X'" run -w fib -P 1 --max-memory 12X
+expect_error "--retry-failed alone" "--retry-failed goes with --resume" run -w fib -P 1 --retry-failed
+
 echo "x,y" > "$T/foreign.csv"; echo "1,2" >> "$T/foreign.csv"
 expect_error "summarize a foreign CSV" "is not a schedlab CSV" summarize "$T/foreign.csv"
 

@@ -35,6 +35,7 @@ struct RunSpec {
     std::string topology = "flat";
     std::string pin = "none";
     std::uint64_t remote_steal_ns = 0;
+    std::size_t max_memory = 0;  // the runtime's memory bound (runtime/memory.hpp); 0: default
 };
 
 struct RepOutcome {

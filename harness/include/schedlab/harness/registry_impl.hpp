@@ -82,6 +82,7 @@ private:
         o.topology = spec.topology;
         o.pin = spec.pin;
         o.remote_steal_ns = spec.remote_steal_ns;
+        o.max_memory = spec.max_memory;
         return o;
     }
     R rt_;
