@@ -29,11 +29,12 @@ Options tight(int procs) {
 TEST(MemoryBound, ParkedGsHoldingStacksEndTheRunWithAOneLineReason) {
     for (int procs : {1, 2}) {
         R rt(tight(procs));
+        // Outside main: main's frame is abandoned, not unwound, when the run is stopped.
+        auto never = std::make_unique<R::Chan<int>>();
         try {
-            rt.run([] {
-                auto never = std::make_shared<R::Chan<int>>();
+            rt.run([ch = never.get()] {
                 for (int i = 0; i < 10'000'000; ++i) {
-                    R::go([never] { never->recv(); });  // each parks on its own stack
+                    R::go([ch] { ch->recv(); });  // each parks on its own stack
                     if (i % 64 == 0) R::yield();        // let them run and take stacks
                 }
             });
