@@ -146,7 +146,7 @@ struct Config {
     std::size_t policy;  // schedlab runtime only
     int procs;
     Params given;   // as given (the workload fills in its defaults)
-    Params params;  // complete, validated: the CSV's params column
+    Params params;  // validated, the keys the workload reads: the CSV's params column
 };
 
 int execute(const Experiment& e, const std::vector<std::string>& argv) {
@@ -168,9 +168,9 @@ int execute(const Experiment& e, const std::vector<std::string>& argv) {
             combos = next;
         }
         for (auto& c : combos) {
-            Params full;
+            Params column;
             try {
-                full = c.with_defaults(w.name, w.params);
+                column = w.params_column(c.with_defaults(w.name, w.params));
                 if (w.validate) w.validate(c);
             } catch (const ParamError& err) {
                 throw UsageError(err.what());
@@ -178,7 +178,7 @@ int execute(const Experiment& e, const std::vector<std::string>& argv) {
             for (const RuntimeRef& rt : e.runtimes) {
                 if (rt.kind == RuntimeRef::Schedlab) {
                     for (std::size_t pi : e.policies)
-                        for (int procs : e.procs) configs.push_back({wi, rt, pi, procs, c, full});
+                        for (int procs : e.procs) configs.push_back({wi, rt, pi, procs, c, column});
                     continue;
                 }
                 const std::string rname = runtime_name(rt);
@@ -201,7 +201,7 @@ int execute(const Experiment& e, const std::vector<std::string>& argv) {
                                        " proc(s): procs " + std::to_string(procs) + " left out");
                         continue;
                     }
-                    configs.push_back({wi, rt, 0, procs, c, full});
+                    configs.push_back({wi, rt, 0, procs, c, column});
                 }
             }
         }

@@ -47,6 +47,13 @@ grep -q '"git_commit"' "$out.meta.json" && grep -q '"placements"' "$out.meta.jso
   && ok "meta.json sidecar" || bad "meta.json missing or incomplete"
 [ ! -e "$out.partial" ] && ok "no partial file left" || bad "partial file left behind"
 
+# A preset's params column lists the keys the workload reads, in run and in sim alike.
+for cmd in "run -w uts --param tree=small -P 1 -r 1 --warmup 0" "sim -w uts --param tree=small -P 2"; do
+  # shellcheck disable=SC2086
+  got=$("$SCHEDLAB" $cmd 2>/dev/null | tail -n +2 | cut -d, -f3 | sort -u)
+  [ "$got" = "g=1;tree=small" ] && ok "${cmd%% *}: uts preset params column" || bad "${cmd%% *}: uts params column: $got"
+done
+
 # Never clobbered: the same command refuses and leaves the file as it was.
 sum=$(md5sum < "$out")
 expect_error "refuses to overwrite" "refusing to overwrite" run -w fib -P 1 --param n=12 -r 3 -o "$out"

@@ -171,6 +171,18 @@ TEST(ForkJoinParams, DefaultsAreTheDocumentedSizes) {
     EXPECT_NO_THROW(Uts{Params::parse("tree=T3;g=2")});  // g is allowed with a preset
 }
 
+TEST(ForkJoinParams, AUtsPresetRecordsOnlyTheKeysItReads) {
+    const auto full = [](const char* given) {
+        return Params::parse(given).with_defaults("uts", Uts::params());
+    };
+    EXPECT_EQ(recorded_params<Uts>(full("tree=T3")).canonical(), "g=1;tree=T3");
+    EXPECT_EQ(recorded_params<Uts>(full("tree=small;g=4")).canonical(), "g=4;tree=small");
+    EXPECT_EQ(recorded_params<Uts>(full("tree=custom;b=3")).canonical(),
+              full("tree=custom;b=3").canonical());
+    const Params fib = Params::parse("n=20").with_defaults("fib", Fib::params());
+    EXPECT_EQ(recorded_params<Fib>(fib).canonical(), fib.canonical());  // no hook: every key
+}
+
 // ---- UTS generator against the reference's published sizes ---------------------------------
 
 TEST(UtsTree, SerialTraversalsReproducePublishedCounts) {

@@ -52,7 +52,7 @@ po::options_description sim_options() {
 struct SimConfig {
     std::string workload, policy;
     int procs;
-    Params params;  // complete: the CSV's params column
+    Params params;  // those the workload reads: the CSV's params column
 };
 
 }  // namespace
@@ -173,7 +173,7 @@ int cmd_sim(const std::vector<std::string>& args, const std::vector<std::string>
             throw UsageError(err.what());
         }
         for (const auto& pol : policies)
-            for (int p : procs) configs.push_back({w->name, pol, p, full});
+            for (int p : procs) configs.push_back({w->name, pol, p, w->params_column(full)});
     }
 
     const std::vector<std::string> h = results_header();

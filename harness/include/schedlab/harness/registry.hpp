@@ -26,6 +26,12 @@ struct WorkloadInfo {
     // Build the workload once from the given parameters, to reject bad values (ParamError)
     // before anything runs.
     void (*validate)(const workloads::Params&) = nullptr;
+    // Of the complete parameters, those the workload reads: the CSV's params column
+    // (workloads::recorded_params).
+    workloads::Params (*recorded)(const workloads::Params& full) = nullptr;
+    workloads::Params params_column(const workloads::Params& full) const {
+        return recorded ? recorded(full) : full;
+    }
 };
 
 // Where and how one configuration runs (the runtime's Options).

@@ -115,6 +115,7 @@ void add_bundle(Registry& r) {
                 info.needs_channels = W::needs_channels;
                 info.params.assign(W::params().begin(), W::params().end());
                 info.validate = [](const workloads::Params& p) { W w(p); };
+                info.recorded = &workloads::recorded_params<W>;
                 r.factories[{pi, wi}] = &make_session<B, W>;
             }(),
             ...);

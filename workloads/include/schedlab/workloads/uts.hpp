@@ -47,6 +47,15 @@ public:
 
     explicit Uts(const Params& given) : tree_(read_config(given, preset_)) {}
 
+    // A preset fixes the tree: of the complete parameters only tree and g are read
+    // (read_config), so only they go to the CSV's params column.
+    static Params recorded(const Params& full) {
+        if (full.get_string("tree") == "custom") return full;
+        Params out;
+        for (const char* k : {"tree", "g"}) out.set(k, full.get_string(k));
+        return out;
+    }
+
     template <class R>
     void run() {
         ws_ = work_span::measure<R>([this] {

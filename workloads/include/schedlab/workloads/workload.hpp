@@ -11,6 +11,9 @@
 //   explicit W(const Params&);                  // read + validate parameters, build inputs
 //   template <class R> void run();              // the timed part, called inside R's main task
 //   Result check() const;                       // after run: tasks, result_ok, extra columns
+//   static Params recorded(const Params& full); // optional: of the complete parameters, those
+//                                               // the run reads (the CSV's params column);
+//                                               // default: all of them (recorded_params below)
 // The harness times run() alone, so input generation and the check cost nothing.
 #pragma once
 
@@ -89,5 +92,15 @@ concept Workload = requires(const W& w, const Params& p) {
     { W::params() } -> std::convertible_to<std::span<const ParamSpec>>;
     { w.check() } -> std::same_as<Result>;
 } && std::constructible_from<W, const Params&>;
+
+// The CSV's params column of W given its complete parameters: W::recorded when W has it (a
+// preset that fixes other keys lists only the keys it reads), else every key.
+template <class W>
+Params recorded_params(const Params& full) {
+    if constexpr (requires { { W::recorded(full) } -> std::same_as<Params>; })
+        return W::recorded(full);
+    else
+        return full;
+}
 
 }  // namespace schedlab::workloads
