@@ -49,17 +49,21 @@ void write_stderr(const char* s, std::size_t n) {
     }
 }
 
+void write_overflow_message(std::uint64_t gid, std::size_t stack_size) {
+    char buf[256];
+    int n = std::snprintf(buf, sizeof buf,
+                          "schedlab: stack overflow in G %llu (stack size %zu bytes); "
+                          "raise Options::stack_size\n",
+                          static_cast<unsigned long long>(gid), stack_size);
+    if (n > 0) write_stderr(buf, static_cast<std::size_t>(n));
+}
+
 void on_fault(int sig, siginfo_t* info, void* uctx) {
     for (auto& slot : g_pools) {
         const StackPool* pool = slot.load(std::memory_order_acquire);
         const Stack* st = nullptr;
         if (pool && pool->in_guard_page(info->si_addr, &st)) {
-            char buf[256];
-            int n = std::snprintf(buf, sizeof buf,
-                                  "schedlab: stack overflow in G %llu (stack size %zu bytes); "
-                                  "raise Options::stack_size\n",
-                                  static_cast<unsigned long long>(st->owner_gid), pool->stack_size());
-            if (n > 0) write_stderr(buf, static_cast<std::size_t>(n));
+            write_overflow_message(st->owner_gid, pool->stack_size());
             ::signal(sig, SIG_DFL);  // returning re-runs the faulting access and dies of it
             return;
         }
@@ -114,6 +118,14 @@ void report_deadlock(const std::size_t (&by_reason)[std::size_t(WaitReason::kCou
 void report_g_exception(std::uint64_t gid, const char* what) {
     fatal("G %llu terminated by an uncaught exception: %s", static_cast<unsigned long long>(gid),
           what);
+}
+
+void report_canary_overflow(std::uint64_t gid, std::size_t stack_size) {
+    std::fflush(stdout);
+    write_overflow_message(gid, stack_size);
+    ::signal(SIGSEGV, SIG_DFL);
+    ::raise(SIGSEGV);
+    std::_Exit(2);  // SIGSEGV blocked: still end here
 }
 
 void install_overflow_handler() {

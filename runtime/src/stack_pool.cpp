@@ -144,12 +144,19 @@ Stack* StackPool::carve_locked() {
     st->limit = region + kPageSize;
     st->size = static_cast<std::size_t>(st->top() + sizeof(Stack) - st->limit);
     st->guarded = i < slab->guarded;
+    if (!st->guarded) {
+        *reinterpret_cast<std::uint64_t*>(st->limit) = Stack::kCanary;
+    }
 #if defined(__SANITIZE_THREAD__)
     st->tsan_fiber = __tsan_create_fiber(0);
 #endif
     created_.store(created_.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
     if (st->guarded) ++guarded_;
     return st;
+}
+
+void StackPool::set_guard_budget_for_testing(long stacks) {
+    g_guard_budget.store(stacks < 0 ? 0 : stacks, std::memory_order_relaxed);
 }
 
 void StackPool::refill(StackCache& cache) {
@@ -159,6 +166,21 @@ void StackPool::refill(StackCache& cache) {
         free_.pop_back();
     }
     if (cache.empty()) cache.push(carve_locked());
+    const std::size_t outside = created_.load(std::memory_order_relaxed) - free_.size();
+    if (outside > high_water_) high_water_ = outside;
+    lock_.unlock();
+}
+
+std::size_t StackPool::high_water() const {
+    lock_.lock();
+    const std::size_t h = high_water_;
+    lock_.unlock();
+    return h;
+}
+
+void StackPool::reset_high_water() {
+    lock_.lock();
+    high_water_ = created_.load(std::memory_order_relaxed) - free_.size();
     lock_.unlock();
 }
 

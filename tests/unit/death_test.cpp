@@ -198,6 +198,68 @@ TEST_F(StackOverflowDeathTest, StackOverflowOnASecondPIsReported) {
         ::testing::KilledBySignal(SIGSEGV), "schedlab: stack overflow in G [0-9]+");
 }
 
+// Past the guard pages that vm.max_map_count allows, a stack carries a canary at its bottom
+// instead. An overflow that stops inside the unguarded page below the stack (and returns)
+// faults nowhere; the G's next switch finds the canary overwritten.
+__attribute__((noinline)) int overrun(const char* start, std::size_t depth_bytes) {
+    volatile char buf[1024];
+    for (auto& c : buf) c = 1;  // every byte of the frame is written
+    if (static_cast<std::size_t>(start - const_cast<const char*>(&buf[0])) > depth_bytes)
+        return buf[0];
+    return overrun(start, depth_bytes) + buf[1];  // not a tail call
+}
+
+TEST_F(StackOverflowDeathTest, OverflowOfAnUnguardedStackIsCaughtByItsCanary) {
+    EXPECT_EXIT(
+        {
+            schedlab::rt::StackPool::set_guard_budget_for_testing(0);
+            schedlab::Options o;
+            o.procs = 1;
+            o.stack_size = 64 * 1024;
+            R rt(o);
+            rt.run([] {
+                R::WaitGroup wg;
+                wg.add(1);
+                R::go([&] {
+                    char here;
+                    // 1 KiB past the 64 KiB: below the stack's bottom, inside the page under it.
+                    overrun(&here, 65 * 1024);
+                    R::yield();
+                    wg.done();
+                });
+                wg.wait();
+            });
+        },
+        ::testing::KilledBySignal(SIGSEGV),
+        "schedlab: stack overflow in G [0-9]+ \\(stack size 65536 bytes\\)");
+}
+
+TEST_F(StackOverflowDeathTest, CanariesOfHealthyUnguardedStacksStayIntact) {
+    EXPECT_EXIT(
+        {
+            schedlab::rt::StackPool::set_guard_budget_for_testing(0);
+            schedlab::Options o;
+            o.procs = 2;
+            o.stack_size = 64 * 1024;
+            R rt(o);
+            rt.run([] {
+                R::WaitGroup wg;
+                for (int i = 0; i < 2000; ++i) {
+                    wg.add(1);
+                    R::go([&] {
+                        char here;
+                        overrun(&here, 60 * 1024);  // deep, but inside the stack
+                        R::yield();
+                        wg.done();
+                    });
+                }
+                wg.wait();
+            });
+            std::exit(0);
+        },
+        ::testing::ExitedWithCode(0), "");
+}
+
 // ---- Misuse ----------------------------------------------------------------------------------
 
 TEST_F(RuntimeDeathTest, GoOutsideAGIsFatal) {

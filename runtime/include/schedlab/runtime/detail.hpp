@@ -32,6 +32,9 @@ void set_current_m(void* m);
 // Guard-page faults are reported as a stack overflow of the owning G (installed once per
 // process, chained to any earlier SIGSEGV handler). Pools register while they exist.
 void install_overflow_handler();
+// A G found its unguarded stack's canary overwritten (StackPool: Stack::kCanary): the same
+// message as a guard-page fault, then the process dies of SIGSEGV like one.
+[[noreturn]] void report_canary_overflow(std::uint64_t gid, std::size_t stack_size);
 void register_stack_pool(const StackPool* pool);
 void unregister_stack_pool(const StackPool* pool);
 

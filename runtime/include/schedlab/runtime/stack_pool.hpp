@@ -1,5 +1,6 @@
 // G stacks: carved from mmap'd slabs, a guard page below each where the process's mapping
-// budget allows, pooled runtime-wide with a small cache per P, and never unmapped during a
+// budget allows and a canary at the bottom of every other one (checked each time its G
+// switches out), pooled runtime-wide with a small cache per P, and never unmapped during a
 // run. A stack's first touch costs a page fault (about 16 us on a VM); the pool exists so that
 // each page is faulted once per Runtime, not once per G.
 #pragma once
@@ -29,6 +30,11 @@ struct Stack {
     bool guarded = false;       // whether a PROT_NONE page lies just below limit
 
     char* top() { return reinterpret_cast<char*>(this); }
+
+    // An unguarded stack keeps this word at limit; a G that overflowed its stack wrote over
+    // it (the check costs its bottom page, so only unguarded stacks carry one).
+    static constexpr std::uint64_t kCanary = 0x5ced1ab57acc0f1eULL;
+    bool canary_intact() const { return guarded || *reinterpret_cast<const std::uint64_t*>(limit) == kCanary; }
 };
 
 using StackCache = FreeCache<Stack, kPerPCacheMax>;
@@ -64,6 +70,14 @@ public:
     // Each new slab first asks `budget` (memory.hpp) whether the process may grow by it.
     void set_budget(MemoryBudget* budget) { budget_ = budget; }
     std::size_t guarded_stacks() const { return guarded_; }
+    // The most stacks seen outside the runtime-wide free list (in use, or in a P's cache) since
+    // reset_high_water: observed at each refill, so it lies within one cache (kPerPCacheMax)
+    // per P of the peak of live stacks. Cilk's space bound compares it across P.
+    std::size_t high_water() const;
+    void reset_high_water();
+    // Tests only: how many more stacks of this process may get a guard page (the process-wide
+    // budget that vm.max_map_count sets); 0 makes every later stack carry a canary instead.
+    static void set_guard_budget_for_testing(long stacks);
 
     // Whether addr lies in the guard page of some stack of this pool; if so, stores that
     // stack in *hit. Safe to call from a signal handler (no locks, no allocation).
@@ -91,11 +105,12 @@ private:
 
     std::size_t stack_size_;   // usable bytes per stack, header included
     std::size_t stride_;       // bytes per stack in a slab, guard included
-    alignas(64) SpinLock lock_;
+    alignas(64) mutable SpinLock lock_;
     std::vector<Stack*> free_;  // under lock_
     std::atomic<Slab*> slabs_{nullptr};  // newest first; Slab::carved changes only under lock_
     std::atomic<std::size_t> created_{0};  // written under lock_, read anywhere
     MemoryBudget* budget_ = nullptr;
+    std::size_t high_water_ = 0;  // under lock_
     std::size_t guarded_ = 0;
 };
 

@@ -138,6 +138,8 @@ template <policies::Bundle Policy>
 void Runtime<Policy>::switch_out(G* g, Action a) {
     // The G may have migrated since it started: its M is the one that resumed it last.
     auto* m = static_cast<M*>(g->m);
+    if (!g->stack->canary_intact()) [[unlikely]]
+        detail::report_canary_overflow(g->id, m->rt->stacks_.stack_size());
     m->action = a;
     m->prev = g;
     // main's exit ends the run: go through g0, which sets terminating before anything else
