@@ -251,4 +251,32 @@ TEST(StackPool, ConsecutiveStacksAreColouredAndKeepTheirBoundsAndGuards) {
     pool.drain(cache);
 }
 
+// peak_stacks (Cilk's S_P): the most stacks in use at once, to within a cache per P, per run.
+TEST(StackPool, HighWaterCountsTheStacksLiveAtOnceInEachRun) {
+    R rt(one_p());
+    const auto run_with_parked = [&](int n) {
+        rt.run([n] {
+            R::WaitGroup started, release;
+            release.add(1);
+            for (int i = 0; i < n; ++i) {
+                started.add(1);
+                R::go([&] {
+                    started.done();
+                    release.wait();  // parked with its stack
+                });
+            }
+            started.wait();
+            release.done();
+        });
+        return rt.stack_pool().high_water();
+    };
+    const std::size_t slack = schedlab::rt::kPerPCacheMax;
+    const std::size_t big = run_with_parked(3000);
+    EXPECT_GE(big, 3001u);  // 3000 parked Gs and main
+    EXPECT_LE(big, 3001u + slack);
+    const std::size_t small = run_with_parked(10);  // the same Runtime: reset per run
+    EXPECT_GE(small, 11u);
+    EXPECT_LE(small, 11u + slack);
+}
+
 }  // namespace

@@ -38,6 +38,8 @@ public:
             std::chrono::duration_cast<std::chrono::nanoseconds>(t1 - t0).count());
         out.result = w.check();
         out.stats = rt_.stats();
+        // Cilk's S_P: the peak of live stacks (StackPool::high_water; within 64 per P).
+        out.result.extra.emplace_back("peak_stacks", std::to_string(rt_.stack_pool().high_water()));
         return out;
     }
     std::string placement_json() const override { return rt_.placement().to_json(); }

@@ -59,6 +59,7 @@ void Runtime<Policy>::start_run() {
     procs_ = opts_.procs;
     stats_ = Stats{};
     budget_.reset();
+    stacks_.reset_high_water();
     terminating_.store(false);
     npidle_.store(0);
     nmspinning_.store(0);
