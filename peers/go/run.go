@@ -45,7 +45,7 @@ func runReps(o *runOptions, w io.Writer) error {
 		}
 		if !r.ok {
 			fmt.Fprintf(os.Stderr, "schedlab-go: %s %s procs=%d rep %d: wrong answer: %s\n",
-				o.workload.name, o.full.canonical(), o.procs, rep, r.detail)
+				o.workload.name, o.workload.recordedParams(o.full).canonical(), o.procs, rep, r.detail)
 		}
 	}
 	return nil
@@ -62,7 +62,7 @@ func row(o *runOptions, rep int, wallNs int64, r result) []string {
 			extra = append(extra, e.key+"="+e.value)
 		}
 	}
-	return []string{"", o.workload.name, o.full.canonical(), "NA", "NA", "NA", "NA", "NA", "NA",
+	return []string{"", o.workload.name, o.workload.recordedParams(o.full).canonical(), "NA", "NA", "NA", "NA", "NA", "NA",
 		"go", strconv.Itoa(o.procs), strconv.Itoa(rep), strconv.FormatInt(wallNs, 10),
 		strconv.FormatUint(r.tasks, 10), ok, strconv.FormatUint(o.seed, 10), strings.Join(extra, ";")}
 }

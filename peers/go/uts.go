@@ -33,6 +33,14 @@ type utsFound struct {
 	tasks  uint64
 }
 
+// utsRecorded: a preset fixes the tree, so only tree and g are read (and recorded).
+func utsRecorded(full params) params {
+	if full["tree"] == "custom" {
+		return full
+	}
+	return params{"tree": full["tree"], "g": full["g"]}
+}
+
 func newUts(given, p params) (workload, error) {
 	tree, err := p.getChoice("tree", "small", "T1", "T2", "T3", "T4", "T5", "T1L", "T2L", "T3L", "custom")
 	if err != nil {

@@ -45,6 +45,18 @@ type workloadInfo struct {
 	build func(given, full params) (workload, error)
 }
 
+// recordedBy holds, for the workloads that have one, schedlab's W::recorded: of the complete
+// parameters, those the workload reads.
+var recordedBy = map[string]func(full params) params{"uts": utsRecorded}
+
+// recordedParams is the params column: the parameters the workload reads (all by default).
+func (w *workloadInfo) recordedParams(full params) params {
+	if f, ok := recordedBy[w.name]; ok {
+		return f(full)
+	}
+	return full
+}
+
 // workloads lists what schedlab-go runs, in the order of schedlab's AllWorkloads.
 var workloads = []workloadInfo{
 	{"fib", fibSpecs, newFib},
