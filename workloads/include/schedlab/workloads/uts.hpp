@@ -109,12 +109,15 @@ private:
         const int k = tree_.num_children(node);
         const auto height = static_cast<std::uint64_t>(node.height);
         if (k == 0) return {{1, 1, height}, 0};
-        // Up to kMaxChildren results live in this task's frame; only a binomial root or a
-        // balanced tree can have more.
-        std::array<Found, uts::kMaxChildren> local;
+        // Up to kFrameChildren results live in this task's frame, more on the heap: a task
+        // parked in its join keeps the frame, and 100 results (3.2 KB) put every parked task
+        // on a second stack page (T1 under go: 8.3 KiB per parked task, now one page). A
+        // geometric tree with b=4 has more than 16 children at ~2% of its inner nodes.
+        constexpr int kFrameChildren = 16;
+        std::array<Found, kFrameChildren> local;
         std::vector<Found> big;
         Found* below = local.data();
-        if (k > uts::kMaxChildren) {
+        if (k > kFrameChildren) {
             big.resize(static_cast<std::size_t>(k));
             below = big.data();
         }
