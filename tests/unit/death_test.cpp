@@ -209,27 +209,33 @@ __attribute__((noinline)) int overrun(const char* start, std::size_t depth_bytes
     return overrun(start, depth_bytes) + buf[1];  // not a tail call
 }
 
+// Every stack unguarded, 64 KiB each: main starts `gs` Gs that run overrun(depth_bytes) from
+// their first frame, yield (a switch: the canary check) and finish; main waits for them.
+void overrun_unguarded(int procs, int gs, std::size_t depth_bytes) {
+    schedlab::rt::StackPool::set_guard_budget_for_testing(0);
+    schedlab::Options o;
+    o.procs = procs;
+    o.stack_size = 64 * 1024;
+    R rt(o);
+    rt.run([gs, depth_bytes] {
+        R::WaitGroup wg;
+        for (int i = 0; i < gs; ++i) {
+            wg.add(1);
+            R::go([&] {
+                char here;
+                overrun(&here, depth_bytes);
+                R::yield();
+                wg.done();
+            });
+        }
+        wg.wait();
+    });
+}
+
 TEST_F(StackOverflowDeathTest, OverflowOfAnUnguardedStackIsCaughtByItsCanary) {
     EXPECT_EXIT(
-        {
-            schedlab::rt::StackPool::set_guard_budget_for_testing(0);
-            schedlab::Options o;
-            o.procs = 1;
-            o.stack_size = 64 * 1024;
-            R rt(o);
-            rt.run([] {
-                R::WaitGroup wg;
-                wg.add(1);
-                R::go([&] {
-                    char here;
-                    // 1 KiB past the 64 KiB: below the stack's bottom, inside the page under it.
-                    overrun(&here, 65 * 1024);
-                    R::yield();
-                    wg.done();
-                });
-                wg.wait();
-            });
-        },
+        // 1 KiB past the 64 KiB: below the stack's bottom, inside the page under it.
+        overrun_unguarded(1, 1, 65 * 1024),
         ::testing::KilledBySignal(SIGSEGV),
         "schedlab: stack overflow in G [0-9]+ \\(stack size 65536 bytes\\)");
 }
@@ -237,24 +243,7 @@ TEST_F(StackOverflowDeathTest, OverflowOfAnUnguardedStackIsCaughtByItsCanary) {
 TEST_F(StackOverflowDeathTest, CanariesOfHealthyUnguardedStacksStayIntact) {
     EXPECT_EXIT(
         {
-            schedlab::rt::StackPool::set_guard_budget_for_testing(0);
-            schedlab::Options o;
-            o.procs = 2;
-            o.stack_size = 64 * 1024;
-            R rt(o);
-            rt.run([] {
-                R::WaitGroup wg;
-                for (int i = 0; i < 2000; ++i) {
-                    wg.add(1);
-                    R::go([&] {
-                        char here;
-                        overrun(&here, 60 * 1024);  // deep, but inside the stack
-                        R::yield();
-                        wg.done();
-                    });
-                }
-                wg.wait();
-            });
+            overrun_unguarded(2, 2000, 60 * 1024);  // deep, but inside the stack
             std::exit(0);
         },
         ::testing::ExitedWithCode(0), "");

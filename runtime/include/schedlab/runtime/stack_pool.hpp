@@ -34,7 +34,9 @@ struct Stack {
     // An unguarded stack keeps this word at limit; a G that overflowed its stack wrote over
     // it (the check costs its bottom page, so only unguarded stacks carry one).
     static constexpr std::uint64_t kCanary = 0x5ced1ab57acc0f1eULL;
-    bool canary_intact() const { return guarded || *reinterpret_cast<const std::uint64_t*>(limit) == kCanary; }
+    bool canary_intact() const {
+        return guarded || *reinterpret_cast<const std::uint64_t*>(limit) == kCanary;
+    }
 };
 
 using StackCache = FreeCache<Stack, kPerPCacheMax>;
