@@ -12,6 +12,7 @@
 #include <cstdio>
 #include <cstring>
 #include <fstream>
+#include <functional>
 #include <iostream>
 #include <memory>
 #include <set>
@@ -23,6 +24,7 @@
 #include "schedlab/harness/cli_common.hpp"
 #include "schedlab/harness/commands.hpp"
 #include "schedlab/harness/go_peer.hpp"
+#include "schedlab/harness/isolate.hpp"
 #include "schedlab/harness/meta.hpp"
 #include "schedlab/harness/registry.hpp"
 #include "schedlab/harness/results_file.hpp"
@@ -65,6 +67,7 @@ struct Experiment {
     std::string out;
     OpenMode mode = OpenMode::Fresh;
     bool retry_failed = false;
+    bool isolate = false;  // each configuration in a child process
 };
 
 volatile sig_atomic_t g_interrupted = 0;
@@ -173,8 +176,8 @@ int execute(const Experiment& e, const std::vector<std::string>& argv) {
 
     const bool tty = isatty(2);
     const std::size_t total_reps = configs.size() * static_cast<std::size_t>(e.reps);
-    std::size_t done_reps = 0, failed = 0, abandoned = 0, over_memory = 0;
-    std::set<std::size_t> stopped;  // configurations over the memory bound: not run again
+    std::size_t done_reps = 0, failed = 0, abandoned = 0, over_memory = 0, crashed = 0;
+    std::set<std::size_t> stopped;  // configurations that failed (memory bound, a signal): not run again
     const auto start = std::chrono::steady_clock::now();
     std::vector<std::string> placements;
     std::set<std::string> measured;
@@ -235,12 +238,13 @@ int execute(const Experiment& e, const std::vector<std::string>& argv) {
             ++in_round;
             if (!file || !file->has(row_for(rep))) todo.push_back(rep);
         }
-        // A configuration that failed over the memory bound (in this run, or in the one being
-        // resumed or appended to) is not retried unless --retry-failed dropped its row.
+        // A configuration that failed (over the memory bound, or killed by a signal under
+        // --isolate) in this run, or in the one being resumed or appended to, is not retried
+        // unless --retry-failed dropped its row.
         if (stopped.count(ci) || (file && file->config_failed(row_for(0)))) {
             if (!stopped.count(ci) && round == 0) {
                 ++over_memory;
-                std::fprintf(stderr, "schedlab: %s %s %s procs=%d failed before (over the memory bound); "
+                std::fprintf(stderr, "schedlab: %s %s %s procs=%d failed before (its row's extra says why); "
                              "skipped (--resume --retry-failed runs it again)\n", wl.name.c_str(),
                              c.params.canonical().c_str(), who.c_str(), c.procs);
             }
@@ -251,123 +255,184 @@ int execute(const Experiment& e, const std::vector<std::string>& argv) {
         done_reps += static_cast<std::size_t>(in_round) - todo.size();
         if (todo.empty() && !want_span) continue;
 
-        std::unique_ptr<Session> session;
-        if (c.runtime.kind == RuntimeRef::Go) {
-            session = make_go_session(spec, wl.name);
-        } else {
-            SessionFactory make = nullptr;
-            if (own) {
-                if (const auto f = reg.factories.find({c.policy, c.workload}); f != reg.factories.end())
-                    make = f->second;
-            } else {
-                const auto& peer = reg.runtimes[c.runtime.index].factories;
-                if (const auto f = peer.find(c.workload); f != peer.end()) make = f->second;
-            }
-            if (!make) throw UsageError("workload " + wl.name + " is not compiled for " + who);
-            session = make(spec);
-        }
-        if (placements.size() < 64) {
-            const std::string pj = session->placement_json();
-            if (std::find(placements.begin(), placements.end(), pj) == placements.end())
+        // Rows go to the results file (or stdout); in a child process (--isolate), to the parent.
+        std::function<void(const std::vector<std::string>&)> emit = [&](const std::vector<std::string>& r) {
+            if (file)
+                file->write(r);
+            else
+                std::printf("%s\n", csv_join(r).c_str());
+        };
+        std::function<void(const std::string&)> note_placement = [&](const std::string& pj) {
+            if (placements.size() < 64 &&
+                std::find(placements.begin(), placements.end(), pj) == placements.end())
                 placements.push_back(pj);
-        }
+        };
         const std::string label =
             wl.name + " " + c.params.canonical() + " " + who + " procs=" +
             std::to_string(c.procs);
-        auto fill = [&](std::vector<std::string>& r, const RepOutcome& o) {
-            auto set = [&](const char* col, std::string v) {
-                r[static_cast<std::size_t>(std::find(h.begin(), h.end(), col) - h.begin())] =
-                    std::move(v);
-            };
-            set("wall_ns", std::to_string(o.wall_ns));
-            set("tasks", std::to_string(o.result.tasks));
-            set("result_ok", o.result.ok ? "1" : "0");
-            // A peer has none of schedlab's counters: the cells stay empty (not zero).
-            if (o.has_counters) {
-#define SCHEDLAB_ROW_COUNTER(name, doc) set(#name, std::to_string(o.stats.name));
-                SCHEDLAB_COUNTERS(SCHEDLAB_ROW_COUNTER)
-#undef SCHEDLAB_ROW_COUNTER
-                set("spinning_high_water", std::to_string(o.stats.spinning_high_water));
-            }
-            std::string extra;
-            for (const auto& [k, v] : o.result.extra)
-                if (!v.empty()) extra += (extra.empty() ? "" : ";") + k + "=" + v;
-            set("extra", extra);
-            if (file)
-                file->write(r);
-            else
-                std::printf("%s\n", csv_join(r).c_str());
-            if (!o.result.ok) {
-                ++failed;
-                std::fprintf(stderr, "%sschedlab: %s rep %s: wrong answer: %s\n", tty ? "\n" : "",
-                             label.c_str(), r[static_cast<std::size_t>(std::find(h.begin(), h.end(), "rep") - h.begin())].c_str(),
-                             o.result.detail.c_str());
-            }
+        auto col = [&](const char* name) {
+            return static_cast<std::size_t>(std::find(h.begin(), h.end(), name) - h.begin());
         };
-        std::vector<double> walls;
-        // A peer that gives up on a configuration (the plain-thread peer's thread cap, a library
-        // error) loses that configuration only: it is reported and the run goes on.
-        int at_rep = todo.empty() ? -1 : todo.front();  // the row a failure is recorded in
-        try {
-            if (want_span && session->can_measure_work_span()) {
-                at_rep = -1;
-                fill(span_row, session->run_work_span(c.given));
-                at_rep = todo.empty() ? -1 : todo.front();
-            }
-            if (session->runs_batch()) {
-                if (!todo.empty()) session->prepare_batch(c.given, e.warmup, static_cast<int>(todo.size()));
+        enum class End { Ran, OverMemory, Abandoned };
+        // The configuration's warm-up and repetitions, in this process or in a child.
+        auto run_config = [&]() -> End {
+            std::unique_ptr<Session> session;
+            if (c.runtime.kind == RuntimeRef::Go) {
+                session = make_go_session(spec, wl.name);
             } else {
-                for (int w = 0; w < e.warmup && !todo.empty(); ++w) session->run(c.given);
-            }
-            for (int rep : todo) {
-                if (tty) {
-                    const double elapsed =
-                        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-                    const std::size_t ran = done_reps;
-                    const double eta = ran ? elapsed / double(ran) * double(total_reps - ran) : 0;
-                    const int width = 30;
-                    const int filled = total_reps ? int(width * ran / total_reps) : width;
-                    std::fprintf(stderr, "\r[%s%s] %zu/%zu  %s  ETA %s   \x1b[K",
-                                 std::string(std::size_t(filled), '=').c_str(),
-                                 std::string(std::size_t(width - filled), ' ').c_str(), ran,
-                                 total_reps, label.c_str(), ran ? fmt_eta(eta).c_str() : "?");
+                SessionFactory make = nullptr;
+                if (own) {
+                    if (const auto f = reg.factories.find({c.policy, c.workload}); f != reg.factories.end())
+                        make = f->second;
+                } else {
+                    const auto& peer = reg.runtimes[c.runtime.index].factories;
+                    if (const auto f = peer.find(c.workload); f != peer.end()) make = f->second;
                 }
-                at_rep = rep;
-                const RepOutcome o = session->run(c.given);
-                auto r = row_for(rep);
-                fill(r, o);
-                walls.push_back(double(o.wall_ns));
-                ++done_reps;
+                if (!make) throw UsageError("workload " + wl.name + " is not compiled for " + who);
+                session = make(spec);
             }
-        } catch (const UsageError&) {
-            throw;
-        } catch (const schedlab::rt::MemoryLimitError& err) {
-            // Recorded as one failed row (no measurement: wall_ns and counters empty) with the
-            // reason, so that the sweep's other configurations go on and a resume skips it.
+            note_placement(session->placement_json());
+            auto fill = [&](std::vector<std::string>& r, const RepOutcome& o) {
+                auto set = [&](const char* name, std::string v) { r[col(name)] = std::move(v); };
+                set("wall_ns", std::to_string(o.wall_ns));
+                set("tasks", std::to_string(o.result.tasks));
+                set("result_ok", o.result.ok ? "1" : "0");
+                // A peer has none of schedlab's counters: the cells stay empty (not zero).
+                if (o.has_counters) {
+#define SCHEDLAB_ROW_COUNTER(name, doc) set(#name, std::to_string(o.stats.name));
+                    SCHEDLAB_COUNTERS(SCHEDLAB_ROW_COUNTER)
+#undef SCHEDLAB_ROW_COUNTER
+                    set("spinning_high_water", std::to_string(o.stats.spinning_high_water));
+                }
+                std::string extra;
+                for (const auto& [k, v] : o.result.extra)
+                    if (!v.empty()) extra += (extra.empty() ? "" : ";") + k + "=" + v;
+                set("extra", extra);
+                emit(r);
+                if (!o.result.ok) {
+                    ++failed;
+                    std::fprintf(stderr, "%sschedlab: %s rep %s: wrong answer: %s\n", tty ? "\n" : "",
+                                 label.c_str(), r[col("rep")].c_str(), o.result.detail.c_str());
+                }
+            };
+            std::vector<double> walls;
+            End end = End::Ran;
+            // A peer that gives up on a configuration (the plain-thread peer's thread cap, a
+            // library error) loses that configuration only: it is reported and the run goes on.
+            int at_rep = todo.empty() ? -1 : todo.front();  // the row a failure is recorded in
+            try {
+                if (want_span && session->can_measure_work_span()) {
+                    at_rep = -1;
+                    fill(span_row, session->run_work_span(c.given));
+                    at_rep = todo.empty() ? -1 : todo.front();
+                }
+                if (session->runs_batch()) {
+                    if (!todo.empty()) session->prepare_batch(c.given, e.warmup, static_cast<int>(todo.size()));
+                } else {
+                    for (int w = 0; w < e.warmup && !todo.empty(); ++w) session->run(c.given);
+                }
+                for (int rep : todo) {
+                    if (tty) {
+                        const double elapsed =
+                            std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+                        const std::size_t ran = done_reps;
+                        const double eta = ran ? elapsed / double(ran) * double(total_reps - ran) : 0;
+                        const int width = 30;
+                        const int filled = total_reps ? int(width * ran / total_reps) : width;
+                        std::fprintf(stderr, "\r[%s%s] %zu/%zu  %s  ETA %s   \x1b[K",
+                                     std::string(std::size_t(filled), '=').c_str(),
+                                     std::string(std::size_t(width - filled), ' ').c_str(), ran,
+                                     total_reps, label.c_str(), ran ? fmt_eta(eta).c_str() : "?");
+                    }
+                    at_rep = rep;
+                    const RepOutcome o = session->run(c.given);
+                    auto r = row_for(rep);
+                    fill(r, o);
+                    walls.push_back(double(o.wall_ns));
+                    ++done_reps;
+                }
+            } catch (const UsageError&) {
+                throw;
+            } catch (const schedlab::rt::MemoryLimitError& err) {
+                // Recorded as one failed row (no measurement: wall_ns and counters empty) with
+                // the reason, so that the sweep's other configurations go on and a resume skips it.
+                end = End::OverMemory;
+                auto r = at_rep == -1 && !span_row.empty() ? span_row : row_for(at_rep);
+                r[col("result_ok")] = "0";
+                r[col("extra")] = std::string("failed=") + err.what();
+                emit(r);
+                std::fprintf(stderr, "%sschedlab: %s: %s; use smaller parameters (--param) or a larger "
+                             "--max-memory\n", tty ? "\n" : "", label.c_str(), err.what());
+                done_reps += todo.size() - walls.size();
+            } catch (const std::exception& err) {
+                if (own) throw;
+                end = End::Abandoned;
+                std::fprintf(stderr, "%sschedlab: %s: %s; configuration left out\n", tty ? "\n" : "",
+                             label.c_str(), err.what());
+                done_reps += todo.size() - walls.size();
+            }
+            if (!tty && !walls.empty())
+                std::fprintf(stderr, "schedlab: [%zu/%zu] %s: median %s over %zu reps\n", ci + 1,
+                             configs.size(), label.c_str(), format_ns(median(walls)).c_str(),
+                             walls.size());
+            return end;
+        };
+        End end = End::Ran;
+        if (!e.isolate) {
+            end = run_config();
+        } else {
+            // The child's rows are written here as they arrive; if it dies, the repetition it
+            // was in gets a failed row naming the signal, and the sweep goes on.
+            std::set<int> arrived;
+            const ChildEnd child = run_in_child(
+                [&](ChildLink& link) {
+                    emit = [&link](const std::vector<std::string>& r) { link.send('R', csv_join(r)); };
+                    note_placement = [&link](const std::string& pj) { link.send('P', pj); };
+                    link.send('O', std::to_string(static_cast<int>(run_config())));
+                },
+                [&](char kind, const std::string& payload) {
+                    if (kind == 'R') {
+                        const auto r = csv_split(payload);
+                        emit(r);
+                        arrived.insert(std::stoi(r[col("rep")]));
+                        if (r[col("result_ok")] == "0" && r[col("extra")].rfind("failed=", 0) != 0) ++failed;
+                    } else if (kind == 'P') {
+                        note_placement(payload);
+                    } else if (kind == 'O') {
+                        end = static_cast<End>(std::stoi(payload));
+                    }
+                });
+            done_reps += todo.size();
+            if (!child.completed) {
+                if (child.signal == SIGINT || child.signal == SIGTERM) on_signal(child.signal);
+                ++crashed;
+                stopped.insert(ci);
+                std::vector<std::string> r;
+                if (want_span && !arrived.count(-1)) {
+                    r = span_row;
+                } else {
+                    for (int rep : todo)
+                        if (!arrived.count(rep)) {
+                            r = row_for(rep);
+                            break;
+                        }
+                }
+                std::fprintf(stderr, "%sschedlab: %s: %s%s\n", tty ? "\n" : "", label.c_str(),
+                             child.describe().c_str(),
+                             r.empty() ? " after its last repetition" : "; recorded as failed");
+                if (!r.empty()) {
+                    r[col("result_ok")] = "0";
+                    r[col("extra")] = "failed=" + child.describe();
+                    emit(r);
+                }
+            }
+        }
+        if (end == End::OverMemory) {
             ++over_memory;
             stopped.insert(ci);
-            auto r = at_rep == -1 && !span_row.empty() ? span_row : row_for(at_rep);
-            r[static_cast<std::size_t>(std::find(h.begin(), h.end(), "result_ok") - h.begin())] = "0";
-            r[static_cast<std::size_t>(std::find(h.begin(), h.end(), "extra") - h.begin())] =
-                std::string("failed=") + err.what();
-            if (file)
-                file->write(r);
-            else
-                std::printf("%s\n", csv_join(r).c_str());
-            std::fprintf(stderr, "%sschedlab: %s: %s; use smaller parameters (--param) or a larger "
-                         "--max-memory\n", tty ? "\n" : "", label.c_str(), err.what());
-            done_reps += todo.size() - walls.size();
-        } catch (const std::exception& err) {
-            if (own) throw;
+        } else if (end == End::Abandoned) {
             ++abandoned;
-            std::fprintf(stderr, "%sschedlab: %s: %s; configuration left out\n", tty ? "\n" : "",
-                         label.c_str(), err.what());
-            done_reps += todo.size() - walls.size();
         }
-        if (!tty && !walls.empty())
-            std::fprintf(stderr, "schedlab: [%zu/%zu] %s: median %s over %zu reps\n", ci + 1,
-                         configs.size(), label.c_str(), format_ns(median(walls)).c_str(),
-                         walls.size());
     }
     if (tty) std::fprintf(stderr, "\r\x1b[K");
     if (file) {
@@ -386,8 +451,11 @@ int execute(const Experiment& e, const std::vector<std::string>& argv) {
     if (over_memory)
         std::fprintf(stderr, "schedlab: %zu configuration(s) stopped over the memory bound (rows with "
                      "extra failed=...)\n", over_memory);
+    if (crashed)
+        std::fprintf(stderr, "schedlab: %zu configuration(s) ended by a signal (rows with extra failed=...)\n",
+                     crashed);
     if (over_memory) return 2;
-    if (failed || abandoned) return 1;
+    if (failed || abandoned || crashed) return 1;
     return 0;
 }
 
@@ -421,10 +489,14 @@ po::options_description run_options() {
         ("out,o", po::value<std::string>(), "CSV file to write (default: CSV on stdout)")
         ("append", "add rows to an existing --out file with the same columns")
         ("resume", "finish an interrupted run of the same command (its .partial file)")
-        ("retry-failed", "with --resume: run again the configurations that failed (over the memory bound)")
+        ("retry-failed", "with --resume: run again the configurations that failed (over the memory bound, or killed by a signal under --isolate)")
         ("max-memory", po::value<std::string>(),
          "stop a run whose process passes this resident memory (12G, 512M; default: half of the "
          "machine's or the cgroup's memory); the configuration is recorded as failed")
+        ("isolate", po::value<bool>()->default_value(true)->implicit_value(true),
+         "each configuration in a child process (default): one that dies of a signal (a crash, "
+         "the OOM killer) is recorded as a failed row and the others go on; --isolate=false runs "
+         "all in this process")
         ("work-span", po::bool_switch(), "also one instrumented repetition on 1 P per workload, parameters and policy, "
          "recorded as rep -1, measuring work and span (DAG workloads)")
         ("config,c", po::value<std::string>(), "sweep: experiment file with these options as key = value");
@@ -488,6 +560,7 @@ int cmd_run(const std::vector<std::string>& args, bool sweep, const std::vector<
         }
     }
     e.work_span = vm["work-span"].as<bool>();
+    e.isolate = vm["isolate"].as<bool>();
     e.reps = vm["reps"].as<int>();
     e.warmup = vm["warmup"].as<int>();
     e.rounds = vm["rounds"].as<int>();

@@ -80,6 +80,9 @@ void on_fault(int sig, siginfo_t* info, void* uctx) {
         return;
     }
     ::signal(sig, SIG_DFL);
+    // A fault re-runs its access on return and dies of it; a signal sent by kill() or raise()
+    // (si_code <= 0) would be lost instead: send it again, taken on return with the default.
+    if (info->si_code <= 0) ::raise(sig);
 }
 }  // namespace
 

@@ -165,8 +165,34 @@ grep -q '^[^,]*,nqueens,.*n=18,.*"failed=the process reached' "$mem" && ok "the 
 "$SCHEDLAB" summarize "$mem" > /dev/null 2>&1 && ok "summarize reads a CSV with a failed row" || bad "summarize fails on a failed row"
 grep -v '^[^,]*,fib,cutoff=0;n=18' "$mem" > "$T/mem2.csv.partial"
 "$SCHEDLAB" sweep -w fib,nqueens --param n=10,18 -P 1 -r 1 --warmup 0 --max-memory 1G -o "$T/mem2.csv" --resume 2> "$T/mem2.err"
-grep -q "failed before (over the memory bound); skipped" "$T/mem2.err" && [ "$(grep -c '^' "$T/mem2.csv")" -eq 5 ] \
+grep -q "failed before (its row's extra says why); skipped" "$T/mem2.err" && [ "$(grep -c '^' "$T/mem2.csv")" -eq 5 ] \
   && ok "resume skips a configuration that failed over the memory bound" || bad "resume: $(cat "$T/mem2.err")"
+# A configuration whose process dies of a signal (each runs in a child process by default):
+# its rows so far stay, the rep it was in gets a failed row naming the signal, the next
+# configuration runs, and a resume skips it. The child is sent SIGSEGV from outside, as a crash
+# in a workload would end it.
+crash="$T/crash.csv"
+"$SCHEDLAB" sweep -w fib -p go,no-runnext -P 1 --param n=8 -r 3000 --warmup 0 -o "$crash" 2> "$T/crash.err" &
+pid=$!
+for _ in $(seq 200); do [ -s "$crash.partial" ] && [ "$(wc -l < "$crash.partial")" -gt 20 ] && break; sleep 0.05; done
+kill -SEGV "$(pgrep -P $pid | head -1)" 2>/dev/null
+wait $pid
+st=$?
+if [ "$(grep -c '^' "$crash")" -gt 3000 ]; then
+  [ $st -eq 1 ] && grep -q "go procs=1: killed by signal 11 (SIGSEGV, Segmentation fault); recorded as failed" "$T/crash.err"     && ok "a crashed configuration: exit 1 and one line naming it" || bad "crash: exit $st, $(cat "$T/crash.err")"
+  [ "$(grep -c ',no-runnext,' "$crash")" -eq 3000 ] && [ "$(grep -c '"failed=killed by signal 11' "$crash")" -eq 1 ] \
+    && ok "a crashed configuration: a failed row, its earlier rows and the next configuration's kept" \
+    || bad "crash rows: $(grep -c ',go,' "$crash") go, $(grep -c ',no-runnext,' "$crash") no-runnext"
+  grep -v ',no-runnext,' "$crash" > "$T/crash2.csv.partial"
+  "$SCHEDLAB" sweep -w fib -p go,no-runnext -P 1 --param n=8 -r 3000 --warmup 0 -o "$T/crash2.csv" --resume 2> "$T/crash2.err"
+  grep -q "fib cutoff=0;n=8;spawn=one go procs=1 failed before" "$T/crash2.err" && [ "$(grep -c ',no-runnext,' "$T/crash2.csv")" -eq 3000 ] \
+    && ok "resume skips a crashed configuration" || bad "resume after a crash: $(cat "$T/crash2.err")"
+else
+  bad "the crash sweep has $(grep -c '^' "$crash" 2>/dev/null) lines (exit $st): $(cat "$T/crash.err")"
+fi
+"$SCHEDLAB" run -w fib -P 1 --param n=10 -r 1 --isolate=false > /dev/null 2>&1 && ok "--isolate=false runs in-process" \
+  || bad "--isolate=false"
+expect_error "bad --isolate" "isolate" run -w fib -P 1 --isolate=maybe
 expect_error "bad --max-memory" "bad memory size '12X'" run -w fib -P 1 --max-memory 12X
 expect_error "--retry-failed alone" "--retry-failed goes with --resume" run -w fib -P 1 --retry-failed
 

@@ -4,6 +4,8 @@
 // signal handlers start from scratch).
 #include <gtest/gtest.h>
 
+#include <sys/wait.h>
+
 #include <csignal>
 #include <cstdlib>
 #include <stdexcept>
@@ -181,6 +183,24 @@ TEST_F(StackOverflowDeathTest, StackOverflowIsReportedAndKillsTheProcess) {
         "schedlab: stack overflow in G [0-9]+ \\(stack size 65536 bytes\\)");
 }
 
+// A SIGSEGV sent by kill() or raise() is not a fault the handler can re-run: it must still end
+// the process (the harness's child processes are told apart by it), not vanish in the handler.
+TEST_F(StackOverflowDeathTest, SegvSentFromOutsideStillKills) {
+    EXPECT_EXIT(
+        {
+            R::run(1, [] { ::raise(SIGSEGV); });
+            std::_Exit(0);
+        },
+        [](int status) {
+#if defined(__SANITIZE_ADDRESS__)
+            return WIFSIGNALED(status);  // ASan's own handler reports it and aborts
+#else
+            return WIFSIGNALED(status) && WTERMSIG(status) == SIGSEGV;
+#endif
+        },
+        "");
+}
+
 TEST_F(StackOverflowDeathTest, StackOverflowOnASecondPIsReported) {
     EXPECT_EXIT(
         {
@@ -222,7 +242,7 @@ void overrun_unguarded(int procs, int gs, std::size_t depth_bytes) {
         for (int i = 0; i < gs; ++i) {
             wg.add(1);
             R::go([&] {
-                char here;
+                char here = 0;
                 overrun(&here, depth_bytes);
                 R::yield();
                 wg.done();
