@@ -1,6 +1,7 @@
 """The Cilk-5 table (Frigo, Leiserson and Randall 1998, table 1 style) of the fork-join
 workloads: T_S, T1, T_P, work, span, parallelism, the work overhead T1/T_S and the fitted
-constants of T_P = c1*T1/P + cinf*Tinf, on real Ps and on the simulator's Ps.
+constants of T_P = c1*T1/P + cinf*Tinf, on real Ps and on the simulator's Ps; and Cilk's space
+bound S_P <= P * S_1 on the peak of live stacks (space.csv, peak_stacks in extra).
 
 The fit is the one `schedlab summarize` prints (harness/src/summarize.cpp, fit_cilk_model in
 stats.cpp): T1 the median at P = 1, Tinf the median span_ns of the instrumented rep = -1 rows,
@@ -19,6 +20,10 @@ WORKLOAD_CSVS = ["fib.csv", "nqueens.csv", "uts.csv", "matmul.csv", "cholesky.cs
 PEER_CSVS = ["peers_fib.csv", "peers_nqueens.csv"]
 SIM = "sim_scaling.csv"
 SHOW_POLICIES = ("go", "cilk-like")  # the simulated table and figure; the real table has all
+SPACE = "space.csv"
+# A P's stack cache holds at most this many stacks (kPerPCacheMax, runtime/include/schedlab/
+# runtime/constants.hpp); peak_stacks counts the cached ones with the live ones.
+STACK_CACHE = 64
 
 
 def _label(wl, params):
@@ -272,8 +277,155 @@ def _figure(rows, out):
     out.figure("cilk_sim.pdf", fig)
 
 
+def space_groups(t):
+    """(workload, params, policy) -> {P: [peak_stacks of each measured repetition]}, in the
+    CSV's order of first appearance."""
+    g = {}
+    for r in t.select(runtime="schedlab"):
+        v = r.x("peak_stacks")
+        if v is not None:
+            key = (r["workload"], r["params"], r["policy"])
+            g.setdefault(key, {}).setdefault(r.procs, []).append(v)
+    return g
+
+
+def live_range(m, p):
+    """The peak of live stacks a measured peak_stacks m of a run on p Ps allows: StackPool's
+    high-water mark counts every stack outside the runtime-wide free list, and the count grows
+    only at a refill, where it is read, so it is the exact peak of live + cached stacks; at most
+    STACK_CACHE sit in each P's cache, and main always has one."""
+    return max(1.0, m - STACK_CACHE * p), m
+
+
+def space_verdict(s1, sp, p):
+    """Cilk's S_P <= P * S_1 on the live peaks: 'holds' when every P-P run's largest possible
+    peak is within P times every 1-P run's smallest possible one; 'fails' when every P-P run's
+    smallest possible peak exceeds P times every 1-P run's largest; else 'open' (the 64 stacks
+    per P of the measure decide), with what the raw counts say."""
+    if max(sp) <= p * min(live_range(v, 1)[0] for v in s1):
+        return "holds"
+    if min(live_range(v, p)[0] for v in sp) > p * max(s1):
+        return "fails"
+    return "open, raw " + ("within" if median(sp) <= p * median(s1) else "over")
+
+
+def _stacks(v):
+    """A count of stacks: an integer with thin-space thousands."""
+    return f"{v:,.0f}".replace(",", "\\,") if v == int(v) else f"{v:,.1f}".replace(",", "\\,")
+
+
+def _stacks_range(vals):
+    m = median(vals)
+    lo, hi = min(vals), max(vals)
+    return _stacks(m) if lo == hi else f"{_stacks(m)} [{_stacks(lo)}, {_stacks(hi)}]"
+
+
+def space_rows(res):
+    t = res.get(SPACE)
+    rows = []
+    for (wl, params, pol), by_p in space_groups(t).items():
+        if 1 not in by_p:
+            continue
+        row = {"wl": wl, "params": params, "policy": pol, "s1": by_p[1], "by_p": {}}
+        for p in sorted(q for q in by_p if q > 1):
+            sp = by_p[p]
+            row["by_p"][p] = {"sp": sp, "ratio": median(sp) / (p * median(by_p[1])),
+                              "verdict": space_verdict(by_p[1], sp, p)}
+        rows.append(row)
+    return rows, t
+
+
+def space_table(res, label, allow_missing):
+    """Table tab:cilk-space and the paragraph that reads it."""
+    try:
+        rows, t = space_rows(res)
+    except InputError as e:
+        if not allow_missing:
+            raise
+        return ("\\paragraph{The space table.}\\label{tab:cilk-space} " + tex.not_measured(e, label) +
+                "\n")
+    ps = sorted({p for r in rows for p in r["by_p"]})
+    head = ["workload", "policy", "$S_1$"]
+    for p in ps:
+        head += [f"$S_{{{p}}}$", f"$S_{{{p}}}/({p}S_1)$", f"$S_{{{p}}} \\le {p}S_1$"]
+    body = []
+    for r in rows:
+        cells = [tex.esc(_label(r["wl"], r["params"])), tex.esc(r["policy"]), _stacks_range(r["s1"])]
+        for p in ps:
+            d = r["by_p"].get(p)
+            cells += ([_stacks_range(d["sp"]), tex.plain(d["ratio"]), tex.esc(d["verdict"])]
+                      if d else ["---"] * 3)
+        body.append(cells)
+    reps = sorted({len(v) for r in rows for v in [r["s1"]] + [d["sp"] for d in r["by_p"].values()]})
+    foot = (r"$S_P$: \texttt{peak\_stacks} of each measured repetition on $P$ Ps, the median "
+            r"with the smallest and largest in brackets, left out when all agree (" +
+            "/".join(map(str, reps)) +
+            r" repetitions; a count, not a timing sample). It is the most G stacks out of the "
+            r"runtime-wide free list at once: the live stacks (a G holds one from its first run "
+            r"to its exit, so a G queued and not yet started holds none) plus those in the Ps' "
+            r"caches, at most " + str(STACK_CACHE) + r" per P. A measured $m$ on $P$ Ps thus "
+            r"bounds the peak of live stacks to $[\max(1, m-" + str(STACK_CACHE) + r"P), m]$. "
+            r"\emph{holds}: every run on $P$ Ps within $P$ times every run on 1 P at the worst "
+            r"of both ranges; \emph{fails}: above it at the best of both; \emph{open}: the "
+            r"cache slack decides, and ``raw'' says which side the medians of the measured "
+            r"counts fall on. The bound is a theorem for Cilk's work-first, busy-leaves scheduler "
+            r"with $S_1$ its serial depth-first execution's; cilk-like follows that scheduler but "
+            r"queues a spawned child and goes on (help-first), and for the other bundles $S_1$ is "
+            r"the bundle's own run on one P, so there the ratio is shown for "
+            r"comparison. " + tex.caption_source([t], label))
+    table = tex.tabular("ll" + "r" * (len(head) - 2), head, body, foot, size=r"\scriptsize")
+    return ("\\begin{table}[t]\\centering\\caption{Cilk's space bound $S_P \\le P S_1$, $S$ the "
+            "peak of live G stacks.}\\label{tab:cilk-space}\\setlength{\\tabcolsep}{3pt}\n" +
+            table + "\n\\end{table}\n" + _space_paragraph(rows))
+
+
+def _space_paragraph(rows):
+    """The table in words, bundle by bundle: S_1 per workload and where the bound holds, fails
+    or stays open; when every open case has counts within the cache slack, that the measure
+    (not the run) leaves it open; and which one-P counts are exact."""
+    if not rows:
+        return ""
+    parts = []
+    for pol in dict.fromkeys(r["policy"] for r in rows):
+        mine = [r for r in rows if r["policy"] == pol]
+        cases = [(r, p, *d["verdict"].partition(", ")[::2]) for r in mine
+                 for p, d in r["by_p"].items()]
+        s1 = ", ".join(f"{_stacks(median(r['s1']))} ({tex.esc(r['wl'])})" for r in mine)
+        heads = {c[2] for c in cases}
+        if len(heads) == 1 and len(cases) == len(mine) > 1:
+            v, raws = heads.pop(), {c[3] for c in cases}
+            raw = f" ({raws.pop()} on each)" if len(raws) == 1 and "" not in raws else ""
+            said = f"{'is ' if v == 'open' else ''}{v} at {cases[0][1]} Ps on every workload{raw}"
+        else:
+            by_v = {}
+            for r, p, v, raw in cases:
+                by_v.setdefault(v, []).append(f"{tex.esc(_label(r['wl'], r['params']))} at {p} Ps"
+                                              + (f" ({raw})" if raw else ""))
+            said = "; ".join(f"{'is ' if v == 'open' else ''}{v} for {', '.join(w)}"
+                             for v, w in by_v.items())
+        parts.append(f"under {tex.esc(pol)}, $S_1$ is {s1} stacks and the bound {said}")
+    text = ("\\paragraph{What the space table says.} Read from Table~\\ref{tab:cilk-space}: " +
+            "; ".join(parts) + ".")
+    opened = [(p, d) for r in rows for p, d in r["by_p"].items() if d["verdict"].startswith("open")]
+    if opened and all(max(d["sp"]) <= STACK_CACHE * p for p, d in opened):
+        top = max(max(d["sp"]) for _, d in opened)
+        text += (f" Every open case has counts of at most {_stacks(top)} stacks, within the "
+                 f"{STACK_CACHE} per P the Ps' caches may hold: the granularity of the measure "
+                 "leaves it open, each raw count being an upper bound of a live peak that lies "
+                 "between one stack and it.")
+    exact = [r for r in rows if max(r["s1"]) == 1]
+    if exact:
+        who = ", ".join(f"{tex.esc(r['policy'])} on {tex.esc(_label(r['wl'], r['params']))}"
+                        for r in exact)
+        text += (" A one-P count of one stack is exact, since main's stack is live throughout "
+                 f"and nothing was cached beside it ({who}): the whole run went inline on "
+                 "main's stack.")
+    return text + "\n"
+
+
 def generate(res, out, label, allow_missing):
     real, rows = real_table(res, label, allow_missing)
     sim, srows = sim_table(res, label, rows, allow_missing, out)
     out.text("cilk.tex", real + "\n" + sim)
+    out.text("space.tex", space_table(res, label, allow_missing))
     return rows, srows

@@ -16,6 +16,7 @@ REQUIRED = {
     "uts.csv": (f"{FULL}/uts.cfg", "Cilk table; C14"),
     "matmul.csv": (f"{FULL}/matmul.cfg", "Cilk table; C14"),
     "cholesky.csv": (f"{FULL}/cholesky.cfg", "Cilk table; C14"),
+    "space.csv": (f"{FULL}/space.cfg", "Cilk space table"),
     "gc_sweep.csv": (f"{FULL}/gc_sweep.cfg", "global-check figure"),
     "starve.csv": (f"{FULL}/starve.cfg", "C9; global-check figure (longest wait)"),
     "steal_sweep.csv": (f"{FULL}/steal_sweep.cfg", "C8; steal-fraction figure"),

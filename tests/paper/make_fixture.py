@@ -5,8 +5,8 @@ Two kinds of file, both test fixtures and not results:
 - trimmed copies of results/2026-11-22 (the first 2 repetitions, the instrumented rep -1 row,
   a few policies or runtimes), for the experiments that existed then;
 - synthetic CSVs, marked experiment=<name>, runtime as the real one would be, and
-  `fixture=synthetic` in extra, for the experiments added later (starve, spin_sweep, runnext and
-  the simulator's sim_*): made-up numbers with the real column layout, so the generator has
+  `fixture=synthetic` in extra, for the experiments added later (starve, spin_sweep, runnext,
+  space and the simulator's sim_*): made-up numbers with the real column layout, so the generator has
   every input. Their sidecars say so in "command", which the paper's captions print.
 Usage: /usr/bin/python3 tests/paper/make_fixture.py   (from the repository root; deterministic)"""
 
@@ -200,12 +200,31 @@ def sim_gc():
     s.write()
 
 
+def space():
+    """peak_stacks (Cilk's S_P) on 1 and 2 Ps: made-up counts of the real shape (go's breadth
+    holds thousands of stacks, cilk-like's depth-first order a handful)."""
+    s = Synth("space", 8)
+    bundles = (("go", {}, 1.0), ("cilk-like", dict(steal="one", runnext="off", local_order="lifo",
+                                                  join="inline"), 0.0))
+    for wl, params, tasks, wide in (("fib", "cutoff=0;n=30;spawn=one", 1346268, 20000),
+                                    ("nqueens", "cutoff=0;n=12", 856188, 9000),
+                                    ("uts", "g=1;tree=T1", 4130071, 50000)):
+        for pol, cols, k in bundles:
+            for procs in (1, 2):
+                for rep in range(REPS):
+                    peak = int(k * wide * (1 + 0.4 * (procs - 1)) * s.rng.uniform(0.98, 1.02)) \
+                        if k else s.rng.randint(1, 3) + 2 * (procs - 1)
+                    s.row(wl, params, pol, procs, rep, 4e7 / procs, tasks,
+                          extra=f"peak_stacks={max(1, peak)}", **cols)
+    s.write()
+
+
 def main():
     os.makedirs(DST, exist_ok=True)
     for name in KEEP:
         trim(name)
     bench()
-    for f in (starve, spin_sweep, runnext, sim_scaling, sim_spin, sim_numa, sim_gc):
+    for f in (starve, spin_sweep, runnext, space, sim_scaling, sim_spin, sim_numa, sim_gc):
         f()
 
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # scripts/paper on the committed fixture (tests/paper/fixture/, see its README):
-# (a) --no-pdf writes every table and figure, each table with at least one data row and no
-#     "not measured" placeholder, and touches nothing outside --out;
+# (a) --no-pdf writes every table and figure, each table (claims, cilk, space, inputs) with at
+#     least one data row and no "not measured" placeholder, and touches nothing outside --out;
 # (b) a required CSV removed (or emptied) from a copy: one line on stderr naming it and its
 #     experiment, exit status 2, nothing on stdout; a missing results folder likewise;
 # (c) when latexmk is installed (scripts/setup --paper), the PDF builds from the fixture;
@@ -23,7 +23,7 @@ if "$PAPER" "$FIX" --out "$T/gen" --no-pdf >"$T/out" 2>"$T/err"; then
 else
   bad "scripts/paper --no-pdf failed: $(cat "$T/err")"
 fi
-for t in claims cilk inputs; do
+for t in claims cilk space inputs; do
   n=$(grep -c '% data row$' "$T/gen/$t.tex" 2>/dev/null || echo 0)
   if [ "$n" -ge 1 ]; then ok "$t.tex has $n data rows"; else bad "$t.tex has no data row"; fi
 done
