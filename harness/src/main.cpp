@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "commands/run_names.hpp"
+#include "commands/run_options.hpp"
 #include "schedlab/harness/cli_common.hpp"
 #include "schedlab/harness/commands.hpp"
 #include "schedlab/harness/go_peer.hpp"
@@ -459,65 +460,25 @@ int execute(const Experiment& e, const std::vector<std::string>& argv) {
     return 0;
 }
 
-po::options_description run_options() {
-    po::options_description d("run and sweep options");
-    d.add_options()
-        ("help,h", "this help")
-        ("workload,w", po::value<std::string>(), "workload name(s), comma-separated for sweep")
-        ("policy,p", po::value<std::string>()->default_value("go"),
-         "policies, comma-separated; 'all', 'sweep:global-check', 'sweep:steal', 'sweep:spin'")
-        ("runtime", po::value<std::string>()->default_value("schedlab"),
-         "runtimes, comma-separated: schedlab (under --policy), go, tbb, omp, fiber (fiber-ws, fiber-rr), "
-         "threads, serial; 'all'")
-        ("procs,P", po::value<std::string>(), "processor counts: 1,2,4 or 1-4 (default 1..cores)")
-        ("param", po::value<std::vector<std::string>>()->composing(),
-         "k=v workload parameter (repeatable); sweep: k=v1,v2,... for several values")
-        ("reps,r", po::value<int>()->default_value(5), "measured repetitions per configuration")
-        ("warmup", po::value<int>()->default_value(1), "unrecorded runs before the repetitions")
-        ("rounds", po::value<int>()->default_value(1),
-         "interleave: K rounds over all configurations, each running every K-th repetition (and the warm-up again)")
-        ("seed", po::value<std::uint64_t>()->default_value(1), "seed of victim orders and select")
-        ("topology", po::value<std::string>()->default_value("flat"),
-         "flat, machine, or synthetic NxC / NxGxC (2x4)")
-        ("pin", po::value<std::string>()->default_value("none"),
-         "none, compact, scatter, or a CPU list 0,2-3")
-        ("remote-steal-ns", po::value<std::uint64_t>()->default_value(0),
-         "emulated cost of a steal attempt on another node")
-        ("membind", po::value<int>()->default_value(-1),
-         "bind all memory (workload data, stacks) to this NUMA node; -1: the OS default")
-        ("experiment,e", po::value<std::string>(), "experiment name (default: the workload's)")
-        ("out,o", po::value<std::string>(), "CSV file to write (default: CSV on stdout)")
-        ("append", "add rows to an existing --out file with the same columns")
-        ("resume", "finish an interrupted run of the same command (its .partial file)")
-        ("retry-failed", "with --resume: run again the configurations that failed (over the memory bound, or killed by a signal under --isolate)")
-        ("max-memory", po::value<std::string>(),
-         "stop a run whose process passes this resident memory (12G, 512M; default: half of the "
-         "machine's or the cgroup's memory); the configuration is recorded as failed")
-        ("isolate", po::value<bool>()->default_value(true)->implicit_value(true),
-         "each configuration in a child process (default): one that dies of a signal (a crash, "
-         "the OOM killer) is recorded as a failed row and the others go on; --isolate=false runs "
-         "all in this process")
-        ("work-span", po::bool_switch(), "also one instrumented repetition on 1 P per workload, parameters and policy, "
-         "recorded as rep -1, measuring work and span (DAG workloads)")
-        ("config,c", po::value<std::string>(), "sweep: experiment file with these options as key = value");
-    return d;
-}
-
 int cmd_run(const std::vector<std::string>& args, bool sweep, const std::vector<std::string>& argv) {
     const auto desc = run_options();
     po::variables_map vm;
     try {
         po::store(po::command_line_parser(args).options(desc).run(), vm);
-        if (vm.count("config")) {
-            if (!sweep) throw UsageError("--config belongs to sweep, not run");
-            const std::string path = vm["config"].as<std::string>();
-            std::ifstream in(path);
-            if (!in) throw UsageError("cannot read experiment file " + path);
-            po::store(po::parse_config_file(in, desc), vm);
-        }
+    } catch (const po::error& err) {
+        throw UsageError(std::string(sweep ? "sweep: " : "run: ") + option_error_text(err));
+    }
+    if (vm.count("config")) {
+        if (!sweep) throw UsageError("--config belongs to sweep, not run");
+        const std::string path = vm["config"].as<std::string>();
+        std::ifstream in(path);
+        if (!in) throw UsageError("cannot read experiment file " + path);
+        read_experiment(in, path, desc, vm);
+    }
+    try {
         po::notify(vm);
     } catch (const po::error& err) {
-        throw UsageError(std::string(sweep ? "sweep: " : "run: ") + err.what());
+        throw UsageError(std::string(sweep ? "sweep: " : "run: ") + option_error_text(err));
     }
     if (vm.count("help")) {
         std::cout << desc;
@@ -547,18 +508,7 @@ int cmd_run(const std::vector<std::string>& args, bool sweep, const std::vector<
         const int cores = std::max(1u, std::thread::hardware_concurrency());
         for (int p = 1; p <= cores; ++p) e.procs.push_back(p);
     }
-    if (vm.count("param")) {
-        for (const auto& kv : vm["param"].as<std::vector<std::string>>()) {
-            const auto eq = kv.find('=');
-            if (eq == std::string::npos || eq == 0) throw UsageError("--param '" + kv + "' is not k=v");
-            const std::string key = kv.substr(0, eq);
-            auto values = sweep ? split_list(kv.substr(eq + 1)) : std::vector<std::string>{kv.substr(eq + 1)};
-            if (values.empty()) throw UsageError("--param " + key + " has no value");
-            for (const auto& [k, v] : e.params)
-                if (k == key) throw UsageError("--param " + key + " given twice");
-            e.params.emplace_back(key, values);
-        }
-    }
+    if (vm.count("param")) e.params = parse_param_items(vm["param"].as<std::vector<std::string>>(), sweep);
     e.work_span = vm["work-span"].as<bool>();
     e.isolate = vm["isolate"].as<bool>();
     e.reps = vm["reps"].as<int>();

@@ -26,6 +26,7 @@
 #include <vector>
 
 #include "calibrate_internal.hpp"
+#include "run_options.hpp"
 #include "schedlab/harness/commands.hpp"
 #include "schedlab/harness/results_file.hpp"
 
@@ -56,7 +57,7 @@ int cmd_calibrate(const std::vector<std::string>& args, const std::vector<std::s
         po::store(po::command_line_parser(args).options(desc).run(), vm);
         po::notify(vm);
     } catch (const po::error& err) {
-        throw UsageError(std::string("calibrate: ") + err.what());
+        throw UsageError(std::string("calibrate: ") + option_error_text(err));
     }
     if (vm.count("help")) {
         std::cout << desc;

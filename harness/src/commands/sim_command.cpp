@@ -8,6 +8,7 @@
 #include <iostream>
 #include <memory>
 
+#include "run_options.hpp"
 #include "schedlab/harness/cli_common.hpp"
 #include "schedlab/harness/commands.hpp"
 #include "schedlab/harness/meta.hpp"
@@ -74,7 +75,7 @@ int cmd_sim(const std::vector<std::string>& args, const std::vector<std::string>
         po::store(po::command_line_parser(args).options(desc).run(), vm);
         po::notify(vm);
     } catch (const po::error& err) {
-        throw UsageError(std::string("sim: ") + err.what());
+        throw UsageError(std::string("sim: ") + option_error_text(err));
     }
     if (vm.count("help")) {
         std::cout << desc;
