@@ -72,6 +72,7 @@ var workloads = []workloadInfo{
 	{"spawnwait", spawnWaitSpecs, newSpawnWait},
 	{"parked", parkedSpecs, newParked},
 	{"starve", starveSpecs, newStarve},
+	{"blocking", blockingSpecs, newBlocking},
 }
 
 func findWorkload(name string) *workloadInfo {

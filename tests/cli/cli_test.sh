@@ -21,6 +21,8 @@ expect_error "rounds over reps" "--rounds must be" sweep -w fib -P 1 -r 2 --roun
 expect_error "spin sweep not in the simulator by another name" "unknown policy" sim -w fib -p sweep:spinn -P 4
 expect_error "unknown parameter" "did you mean 'cutoff'" run -w fib -P 1 --param cutof=3
 expect_error "negative size" "out of range" run -w fib -P 1 --param n=-4
+expect_error "negative duration" "block_us=-1 is out of range" run -w blocking -P 1 --param block_us=-1
+expect_error "unknown distribution" "is not one of: fixed, uniform, exp" run -w blocking -P 1 --param dist=normal
 expect_error "not k=v" "is not k=v" run -w fib -P 1 --param n
 expect_error "unknown option" "unrecognised option" run -w fib --frobnicate
 expect_error "unwritable path" "does not exist" run -w fib -P 1 --param n=10 -o /nonexistent/dir/x.csv

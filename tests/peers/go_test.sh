@@ -39,13 +39,15 @@ CASES=(
   "pingpong|messages=500;cap=1;sample_every=1"
   "spawnwait|n=3000"
   "parked|n=2000"
+  "blocking|blockers=3;calls=10;block_us=100;computers=2;grain=1000"
+  "blocking|blockers=2;calls=10;block_us=50;dist=exp;call=pipe;mode=plain;computers=1;grain=1000"
 )
 
 listed=$("$SG" list)
-for w in fib nqueens uts matmul cholesky randdag spawnstorm fanout pipeline pingpong spawnwait parked; do
+for w in fib nqueens uts matmul cholesky randdag spawnstorm fanout pipeline pingpong spawnwait parked starve blocking; do
   printf '%s\n' "$listed" | grep -qx "$w" || bad "list lacks $w"
 done
-[ "$(printf '%s\n' "$listed" | wc -l)" -ge 12 ] && ok "list names every workload" || bad "list: $listed"
+[ "$(printf '%s\n' "$listed" | wc -l)" -ge 14 ] && ok "list names every workload" || bad "list: $listed"
 
 for c in "${CASES[@]}"; do
   w=${c%%|*}; p=${c#*|}
@@ -83,9 +85,11 @@ for c in "${CASES[@]}"; do
     [ "$cp" = "$gp" ] && ok "$w $p: params column as schedlab's ($gp)" || bad "$w $p: params '$gp', schedlab '$cp'"
     [ "$ct" = "$gt" ] && ok "$w $p: $gt tasks, as schedlab" || bad "$w $p: $gt tasks, schedlab $ct"
     # The extra keys schedlab writes for it (pingpong's timings and matmul's error differ in value).
-    # (peak_stacks is the schedlab runtime's own, like its counters.)
-    ck=$(awk -F, '{print $NF}' <<<"$crow" | sed -E 's/(^|;)peak_stacks=[0-9]*//' | tr ';' '\n' | cut -d= -f1 | tr '\n' ' ')
-    gk=$(awk -F, '{print $NF}' <<<"$grow" | tr ';' '\n' | cut -d= -f1 | tr '\n' ' ')
+    # (peak_stacks and the blocking-call and preemption counts are the schedlab runtime's own,
+    # like its counters.)
+    keys() { tr ';' '\n' | grep -Ev '^$|^(peak_stacks|syscalls|handoffs|retakes|preempt_requests|preemptions)=' | cut -d= -f1 | tr '\n' ' '; }
+    ck=$(awk -F, '{print $NF}' <<<"$crow" | keys)
+    gk=$(awk -F, '{print $NF}' <<<"$grow" | keys)
     [ "$ck" = "$gk" ] || bad "$w $p: extra keys '$gk', schedlab '$ck'"
   fi
 done
@@ -111,6 +115,9 @@ expect_error "not key=value" "is not key=value" run --workload fib --params 'n'
 expect_error "bad choice" "is not one of: one, both" run --workload fib --params 'spawn=three'
 expect_error "preset fixes the tree" "is fixed by tree=T1" run --workload uts --params 'b=3'
 expect_error "randdag fanin" "is more than width" run --workload randdag --params 'width=2;fanin=3'
+expect_error "negative duration" "block_us=-5 is out of range" run --workload blocking --params 'block_us=-5'
+expect_error "unknown distribution" "is not one of: fixed, uniform, exp" run --workload blocking --params 'dist=normal'
+expect_error "unknown mode" "is not one of: blocking, handoff, plain" run --workload blocking --params 'mode=async'
 expect_error "procs 0" "out of range" run --workload fib --procs 0
 expect_error "procs too many" "out of range" run --workload fib --procs 1025
 expect_error "reps 0" "out of range" run --workload fib --reps 0

@@ -25,6 +25,7 @@ const std::map<std::string, std::string>& unsupported() {
         {"pipeline", "which worker receives which message is decided at run time, not a fixed graph"},
         {"parked", "blocked Gs' memory, which the simulator does not model"},
         {"starve", "its measure is the wall-clock wait of each victim G, which the simulator does not record per G"},
+        {"blocking", "its Gs make real blocking calls (nanosleep, pipe reads), and the simulator models neither calls, sysmon nor hand-off"},
     };
     return why;
 }

@@ -72,8 +72,10 @@ void add_peer(Registry& r) {
                 if constexpr (peers::supports<P, W>)
                     info.factories[wi] = &make_peer_session<P, W>;
                 else
-                    info.unsupported[wi] = W::needs_channels && !P::has_channels ? "needs channels"
-                                                                                 : "needs a WaitGroup";
+                    info.unsupported[wi] = peers::needs_blocking<W> && !peers::has_blocking<P>
+                                               ? "needs schedlab's blocking calls and preemption points"
+                                           : W::needs_channels && !P::has_channels ? "needs channels"
+                                                                                   : "needs a WaitGroup";
             }(),
             ...);
     }(std::make_index_sequence<std::tuple_size_v<workloads::AllWorkloads>>{});

@@ -16,6 +16,26 @@ inline constexpr bool needs_waitgroup = [] {
         return false;
 }();
 
+// `needs_blocking`: schedlab's blocking-call and preemption API (R::blocking,
+// R::blocking_handoff, R::preempt_point), which no in-process peer has; false when the
+// workload does not declare it.
+template <class W>
+inline constexpr bool needs_blocking = [] {
+    if constexpr (requires { W::needs_blocking; })
+        return static_cast<bool>(W::needs_blocking);
+    else
+        return false;
+}();
+
+// Whether peer P has that API (P::has_blocking; false when the adapter does not declare it).
+template <class P>
+inline constexpr bool has_blocking = [] {
+    if constexpr (requires { P::has_blocking; })
+        return static_cast<bool>(P::has_blocking);
+    else
+        return false;
+}();
+
 // The most procs peer P runs on (the serial elision: 1); 0 when it has no limit of its own.
 template <class P>
 inline constexpr int max_procs = [] {
@@ -28,6 +48,7 @@ inline constexpr int max_procs = [] {
 // Whether peer P can run workload W.
 template <class P, class W>
 inline constexpr bool supports = (!W::needs_channels || P::has_channels) &&
-                                 (!needs_waitgroup<W> || P::has_waitgroup);
+                                 (!needs_waitgroup<W> || P::has_waitgroup) &&
+                                 (!needs_blocking<W> || has_blocking<P>);
 
 }  // namespace schedlab::peers

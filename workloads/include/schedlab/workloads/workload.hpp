@@ -7,6 +7,9 @@
 //   static constexpr bool needs_channels;       // true: needs rt::TaskRuntime, else ForkJoin
 //   static constexpr bool needs_waitgroup;      // optional, default false: uses R::go + R::WaitGroup
 //                                               // (peers/all.hpp: which peer adapters can run it)
+//   static constexpr bool needs_blocking;       // optional, default false: uses R::blocking,
+//                                               // R::blocking_handoff or R::preempt_point
+//                                               // (schedlab's runtime only; peers/traits.hpp)
 //   static std::span<const ParamSpec> params(); // every key with its default and meaning
 //   explicit W(const Params&);                  // read + validate parameters, build inputs
 //   template <class R> void run();              // the timed part, called inside R's main task
