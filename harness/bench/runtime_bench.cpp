@@ -25,6 +25,7 @@
 #include <cstdio>
 #include <malloc.h>
 #include <memory>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "schedlab/runtime/schedlab.hpp"
@@ -41,6 +42,8 @@ constexpr std::int64_t kSpawnThenWaitIters = 1'000'000;
 constexpr std::int64_t kPingPongRoundTrips = 1'000'000;
 constexpr std::int64_t kYieldsPerG = 1'000'000;
 constexpr std::int64_t kParkedGs = 1'000'000;
+constexpr std::int64_t kBlockingCalls = 1'000'000;
+constexpr std::int64_t kHandoffCalls = 20'000;
 
 std::unique_ptr<R> make_runtime(int procs) {
     schedlab::Options o;
@@ -333,6 +336,47 @@ void BM_ParkedGsMemory(benchmark::State& state) {
 BENCHMARK(BM_ParkedGsMemory)->ArgName("procs")->Arg(1)->Apply([](benchmark::internal::Benchmark* b) {
     timed_runs(b, 1);
 });
+
+// ---- 8. Blocking calls -----------------------------------------------------------------------
+// One G makes N calls in a row: R::blocking around nothing (entry + exit, the P kept: the
+// CAS pair), around a getpid system call, the same system call bare (the baseline the
+// wrapper adds to), and R::blocking_handoff around nothing (the P handed to another M at
+// entry, the G back through the global queue: two thread hand-overs per call). Go's figures
+// for the same, syscall.Syscall(SYS_GETPID) against RawSyscall, are peers/go's
+// BenchmarkSyscall*; scripts/bench_blocking runs both and prints them side by side.
+enum class CallKind { Empty, Getpid, RawGetpid, HandoffEmpty };
+
+void blocking_calls(benchmark::State& state, CallKind kind) {
+    const int procs = static_cast<int>(state.range(0));
+    const std::int64_t n = kind == CallKind::HandoffEmpty ? kHandoffCalls : kBlockingCalls;
+    auto rt = make_runtime(procs);
+    auto main = [kind, n] {
+        long sum = 0;
+        for (std::int64_t i = 0; i < n; ++i) {
+            switch (kind) {
+                case CallKind::Empty: R::blocking([] {}); break;
+                case CallKind::Getpid: sum += R::blocking([] { return ::syscall(SYS_getpid); }); break;
+                case CallKind::RawGetpid: sum += ::syscall(SYS_getpid); break;
+                case CallKind::HandoffEmpty: R::blocking_handoff([] {}); break;
+            }
+        }
+        return sum;
+    };
+    const long expect = kind == CallKind::Getpid || kind == CallKind::RawGetpid ? long(getpid()) * n : 0;
+    measure(
+        state, *rt, main, [expect](long got) -> const char* { return got == expect ? nullptr : "wrong sum"; },
+        [n](const R&) { return static_cast<double>(n); }, "ns_per_call");
+    state.counters["handoffs"] = static_cast<double>(rt->stats().handoffs);
+    state.counters["retakes"] = static_cast<double>(rt->stats().retakes);
+}
+void BM_BlockingEmpty(benchmark::State& state) { blocking_calls(state, CallKind::Empty); }
+void BM_BlockingGetpid(benchmark::State& state) { blocking_calls(state, CallKind::Getpid); }
+void BM_RawGetpid(benchmark::State& state) { blocking_calls(state, CallKind::RawGetpid); }
+void BM_BlockingHandoffEmpty(benchmark::State& state) { blocking_calls(state, CallKind::HandoffEmpty); }
+BENCHMARK(BM_BlockingEmpty)->Apply(on_one_and_two_ps);
+BENCHMARK(BM_BlockingGetpid)->Apply(on_one_p);
+BENCHMARK(BM_RawGetpid)->Apply(on_one_p);
+BENCHMARK(BM_BlockingHandoffEmpty)->Apply(on_one_and_two_ps);
 
 }  // namespace
 

@@ -95,7 +95,8 @@ TYPED_TEST(JoinOnBundle, EveryChildRunsExactlyOnceAndJoinsWaitForAll) {
         if constexpr (TypeParam::join::run_children_inline) {
             // On one P nothing is stolen: every child runs inline, and main is the only G that
             // ever gets a stack.
-            if (procs == 1) {
+            // (Unless sysmon preempted main at a spawn: the P then ran the queued children.)
+            if (procs == 1 && s.preemptions == 0) {
                 EXPECT_EQ(s.inlined, s.spawns - 1);
             }
             EXPECT_LE(s.inlined, s.spawns - 1);

@@ -67,9 +67,10 @@ TEST(SpawnStress, GsSpawnedByManySpawnersAcrossTwoPsEachRunExactlyOnce) {
     const std::uint64_t spawned = 1 + kSpawners + static_cast<std::uint64_t>(kLeaves);
     EXPECT_EQ(s.spawns, spawned);
     if (kCounting) {
-        // No G but main ever blocks, so each runs once; main runs once more if its wait parked.
+        // No G but main ever blocks, so each runs once; main runs once more if its wait parked,
+        // and a G preempted at a go() (a slow machine: it ran 10 ms) once more per preemption.
         EXPECT_GE(s.gs_run, spawned);
-        EXPECT_LE(s.gs_run, spawned + 1);
+        EXPECT_LE(s.gs_run, spawned + 1 + s.preemptions);
         // Overflows are near-certain here but, with a thief draining the ring meanwhile, not
         // guaranteed; the one-P unit test (Stats.*Overflows*) checks their exact count.
     }

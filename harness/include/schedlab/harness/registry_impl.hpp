@@ -40,6 +40,12 @@ public:
         out.stats = rt_.stats();
         // Cilk's S_P: the peak of live stacks (StackPool::high_water; within 64 per P).
         out.result.extra.emplace_back("peak_stacks", std::to_string(rt_.stack_pool().high_water()));
+        // Blocking calls (Runtime::blocking), only where a workload makes them.
+        if (out.stats.syscalls) {
+            out.result.extra.emplace_back("syscalls", std::to_string(out.stats.syscalls));
+            out.result.extra.emplace_back("handoffs", std::to_string(out.stats.handoffs));
+            out.result.extra.emplace_back("retakes", std::to_string(out.stats.retakes));
+        }
         return out;
     }
     std::string placement_json() const override { return rt_.placement().to_json(); }

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "schedlab/policies/go.hpp"
+#include "schedlab/policies/sysmon.hpp"
 
 namespace schedlab::policies {
 
@@ -34,6 +35,7 @@ struct TokioLike : Compose<StealHalf, GlobalCheckEvery<31>, SpinHalfProcs, Runne
 struct CilkLike : Compose<StealOne, GlobalCheckEvery<61>, SpinHalfBusy, RunnextOff,
                           RandomCoprimeOrder, LifoOrder, InlineJoin> {
     static constexpr const char* name = "cilk-like";
+    using sysmon = SysmonNoPreempt;  // Cilk never preempts a worker's task
 };
 
 // Go without the runnext slot: a readied G queues at the tail like any other.

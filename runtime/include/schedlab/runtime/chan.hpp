@@ -138,6 +138,7 @@ inline void wake_waiter(Waiter* w) {
 
 template <class R>
 void chan_send(ChanCore& c, void* src) {
+    R::preempt_point();
     c.lock.lock();
     if (c.closed) {
         c.lock.unlock();
@@ -164,6 +165,7 @@ void chan_send(ChanCore& c, void* src) {
 
 template <class R>
 bool chan_recv(ChanCore& c, void* dst) {
+    R::preempt_point();
     c.lock.lock();
     if (Waiter* w = c.sendq.dequeue()) {
         c.recv_direct(w, dst);

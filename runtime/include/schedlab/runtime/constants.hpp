@@ -25,6 +25,12 @@ inline constexpr std::uint64_t kRunnextStealPauseNs = 3'000;
 inline constexpr std::uint64_t kTimeSliceNs = 10'000'000;
 inline constexpr std::uint32_t kSliceCheckEvery = 64;
 
+// sysmon (impl/syscall.hpp) takes its rhythm and preemption threshold from the bundle
+// (policies/sysmon.hpp, Go's by default). It retakes a P from a blocking call it has seen in
+// two rounds in a row (so at least one tick old) when the P has work or nobody else is idle
+// or spinning, and any P whose call it first saw more than kSyscallRetakeAnywayNs ago (Go: 10 ms).
+inline constexpr std::uint64_t kSyscallRetakeAnywayNs = 10'000'000;
+
 // Stack of a G: virtual size reserved per G (only touched pages cost memory) and the guard
 // page below it. 64 KiB is ample for scheduler-bound code; Options::stack_size changes it.
 inline constexpr std::size_t kDefaultStackSize = 64 * 1024;

@@ -38,12 +38,24 @@ struct alignas(64) Counters {
     // The most Ms seen spinning at once (by an M that had just started spinning): merged by
     // max, not sum, so the spinning policy's cap can be checked after a run.
     std::uint64_t spinning_high_water = 0;
+    // Blocking calls (Runtime::blocking): not CSV columns (the harness puts them in extra
+    // when non-zero). Calls made; Ps handed to another M (by sysmon or blocking_handoff);
+    // Ps sysmon retook from a call; returns that found their P retaken.
+    std::uint64_t syscalls = 0, handoffs = 0, retakes = 0, syscall_slow_exits = 0;
+    // Preemption (Runtime::preempt_point): slices sysmon asked to end; yields at a point.
+    std::uint64_t preempt_requests = 0, preemptions = 0;
 
     Counters& operator+=(const Counters& o) {
 #define SCHEDLAB_COUNTER_ADD(name, doc) name += o.name;
         SCHEDLAB_COUNTERS(SCHEDLAB_COUNTER_ADD)
 #undef SCHEDLAB_COUNTER_ADD
         gs_exited += o.gs_exited;
+        syscalls += o.syscalls;
+        handoffs += o.handoffs;
+        retakes += o.retakes;
+        syscall_slow_exits += o.syscall_slow_exits;
+        preempt_requests += o.preempt_requests;
+        preemptions += o.preemptions;
         if (o.spinning_high_water > spinning_high_water) spinning_high_water = o.spinning_high_water;
         return *this;
     }

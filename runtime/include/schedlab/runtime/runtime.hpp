@@ -1,9 +1,11 @@
 // Runtime<Policy>: the G/M/P scheduler, templated on one policy bundle.
 //
 // Gs are goroutines (runtime/g.hpp), Ps are scheduling contexts with a local run queue
-// (local_queue.hpp), Ms are OS threads. schedlab binds each M to one P for the whole run: a G
-// never makes a blocking system call through the runtime, so Go's hand-off of a P from a
-// blocked M to a fresh one has nothing to do here, and "P idle" is the same as "its M parked".
+// (local_queue.hpp), Ms are OS threads. Each P starts the run with its own M; a G that makes a
+// blocking call through blocking() leaves its P in the Syscall state, and sysmon (a monitor
+// thread, impl/syscall.hpp) hands a P whose call lasts to another M (an idle one or a new
+// thread), as Go's entersyscall / retake / handoffp / exitsyscall do. An idle P either has its
+// M parked on the P's note or, after such a hand-off found no work, no M at all.
 //
 // Every G switch goes through the M's own stack (g0, as in Go): a G that parks, yields or
 // exits jumps to g0 with an action, and g0 finishes the action after the G's context is saved.
@@ -15,9 +17,11 @@
 #pragma once
 
 #include <atomic>
+#include <condition_variable>
 #include <cstdint>
 #include <exception>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <thread>
 #include <type_traits>
@@ -25,6 +29,7 @@
 #include <vector>
 
 #include "schedlab/policies/concepts.hpp"
+#include "schedlab/policies/sysmon.hpp"
 #include "schedlab/runtime/constants.hpp"
 #include "schedlab/runtime/context.hpp"
 #include "schedlab/runtime/counters.hpp"
@@ -55,6 +60,9 @@ template <policies::Bundle Policy>
 class Runtime {
 public:
     using policy_type = Policy;
+    // sysmon's rhythm and preemption threshold (policies/sysmon.hpp; Go's unless the bundle
+    // names its own).
+    using Sysmon = policies::sysmon_t<Policy>;
     template <class T>
     using Chan = rt::Chan<T, Runtime>;
     using WaitGroup = rt::WaitGroup<Runtime>;
@@ -108,6 +116,8 @@ public:
         g->set_closure(std::forward<F>(f));
         m.rt->spawn(m, g);
         if (m.rt->budget_.tripped()) stop_over_budget();
+        if (m.p->preempt.load(std::memory_order_relaxed)) [[unlikely]]
+            preempted(m);
     }
     // InlineJoin (group.hpp): run the group's children still queued on this P, newest first,
     // on the calling G's stack, until all have run or none is left to take.
@@ -117,6 +127,32 @@ public:
     static void stop_over_budget();
     // Put the running G on the global queue and run something else (Go's Gosched).
     static void yield();
+    // Run f, a call that may block the OS thread (a read, a sleep), as Go runs a system call:
+    // on entry the G's P is left in the Syscall state with nobody running it; if the call
+    // lasts past one sysmon tick while the P has work (or nobody else is idle), sysmon hands
+    // the P to another M, which runs the other Gs. On return the G takes its P back when it
+    // is still there, else an idle P without an M, else it goes to the global queue and its
+    // M parks. Inside f the G must not use the runtime (go, channels, yield): it has no P.
+    // blocking_handoff hands the P off at once (Go's entersyscallblock), for calls known to
+    // block for long.
+    template <class F>
+    static auto blocking(F&& f) {
+        return blocking_call(false, std::forward<F>(f));
+    }
+    template <class F>
+    static auto blocking_handoff(F&& f) {
+        return blocking_call(true, std::forward<F>(f));
+    }
+    // A preemption point: if sysmon asked the running G to yield (it has run longer than
+    // Sysmon::preempt_ns, Go's 10 ms, while other Gs waited), yield to the global queue; else
+    // return at once (a thread-local load and a flag). go(), channel operations and yield()
+    // are preemption points too; a loop that makes none of them never yields (cooperative
+    // preemption: Go 1.14+ would also interrupt it with a signal).
+    static void preempt_point() {
+        auto* m = static_cast<M*>(detail::current_m());
+        if (m && m->curg && m->p && m->p->preempt.load(std::memory_order_relaxed)) [[unlikely]]
+            preempted(*m);
+    }
     // Go's select over channel cases (select.hpp): returns the index of the case that ran.
     template <class... Cases>
     static int select(Cases... cases) {
@@ -144,10 +180,26 @@ public:
     struct alignas(64) P {
         LocalRunQueue runq;
         std::uint32_t id = 0;
-        std::uint64_t schedtick = 0;  // Gs started on this P that did not inherit a slice
+        // Gs started on this P that did not inherit a slice; written by its owner only (a load
+        // and a store, no read-modify-write), read by sysmon.
+        std::atomic<std::uint64_t> schedtick{0};
+        // Set by sysmon when the current slice has lasted Sysmon::preempt_ns while other Gs
+        // waited; cleared when the G yields at a preemption point or a new slice starts.
+        std::atomic<bool> preempt{false};
+        std::uint64_t sysmon_schedtick = 0, sysmon_schedwhen = 0;  // sysmon's own record
         std::uint32_t inherited = 0;   // switches in the current slice that inherited it
         std::uint64_t slice_start = 0; // when the slice was first looked at (0: not yet)
         typename Policy::victim::State victim{};
+        // Blocking calls (impl/syscall.hpp): Running, or Syscall while the G that ran here is
+        // in a blocking call and nobody has retaken the P; a count of calls entered (Go's
+        // syscalltick), and sysmon's own record of the count it last saw and when.
+        std::atomic<std::uint8_t> status{kPRunning};
+        std::atomic<std::uint32_t> syscalltick{0};
+        std::uint32_t sysmon_tick = 0;
+        std::uint64_t sysmon_when = 0;
+        // Under sched_lock_: whether an M owns this P (false only for an idle P handed off
+        // without work: whoever takes it from the idle list must bring an M).
+        bool has_m = true;
         std::uint64_t rng = 0;
         StackCache stack_cache;
         FreeCache<G, kPerPCacheMax> gfree;
@@ -160,7 +212,10 @@ public:
         Counters counters;
     };
 
-    enum class Action : std::uint8_t { None, Park, Yield, Exit };
+    static constexpr std::uint8_t kPRunning = 0, kPSyscall = 1;
+
+    // SyscallExit: a G back from a blocking call found no P: it goes to the global queue.
+    enum class Action : std::uint8_t { None, Park, Yield, Exit, SyscallExit };
 
     // Aligned: an M's fields are written on every switch, and two Ms allocated side by side
     // shared a cache line (the 2-P runs of fib paid for it).
@@ -176,14 +231,21 @@ public:
         Action action = Action::None;
         void (*unlockf)(void*) = nullptr;
         void* unlock_arg = nullptr;
+        // The P left in the Syscall state while this M's G is in a blocking call.
+        P* oldp = nullptr;
+        // An M without a P (its G's P was retaken) parks here until startm gives it one.
+        Note note;
+        bool start_spinning = false;  // handed the spinning token with its P
         std::thread thread;
     };
 
 private:
     static M& this_m(const char* what) {
         auto* m = static_cast<M*>(detail::current_m());
-        if (!m || !m->curg) [[unlikely]]
-            detail::fatal("%s called outside a schedlab G", what);
+        if (!m || !m->curg || !m->p) [[unlikely]]
+            detail::fatal(m && m->curg ? "%s called inside a blocking call (the G has no P)"
+                                       : "%s called outside a schedlab G",
+                          what);
         return *m;
     }
 
@@ -207,13 +269,56 @@ private:
     bool become_spinning(M& m);
     void execute(M& m, G* g, bool inherit);
     void reset_spinning(M& m);
-    void wakep(bool fenced = false);
+    // without_p: called by an M that holds no P (one back from a blocking call), so even on
+    // one P the P may be idle.
+    void wakep(bool fenced = false, bool without_p = false);
     [[noreturn]] void check_dead_locked_and_report();
     void prepare_run(M& m, G* g, bool inherit);
     G* next_local(M& m);
     void land(M& m, fcontext_t from);
     static void g_entry(transfer_t t);
     static void switch_out(G* g, Action a);
+
+    // Blocking calls, idle Ms and sysmon (impl/syscall.hpp).
+    // An exception from f is caught and rethrown after the exit: the G may resume on another
+    // thread there, and an exception must not be in flight across that switch.
+    template <class F>
+    static auto blocking_call(bool handoff, F&& f) {
+        using Result = std::decay_t<std::invoke_result_t<F&>>;
+        std::exception_ptr error;
+        enter_blocking(handoff);
+        if constexpr (std::is_void_v<Result>) {
+            try {
+                f();
+            } catch (...) {
+                error = std::current_exception();
+            }
+            exit_blocking();
+            if (error) std::rethrow_exception(error);
+        } else {
+            std::optional<Result> result;
+            try {
+                result.emplace(f());
+            } catch (...) {
+                error = std::current_exception();
+            }
+            exit_blocking();
+            if (error) std::rethrow_exception(error);
+            return std::move(*result);
+        }
+    }
+    static void enter_blocking(bool handoff);
+    static void exit_blocking();
+    bool try_retake(P& p, bool by_sysmon);
+    void handoffp(P& p);
+    void startm(P* p, bool spinning);
+    bool stopm(M& m);
+    void ensure_sysmon();
+    static void preempted(M& m);
+    void sysmon_loop();
+    std::size_t retake(std::uint64_t now);
+    void mark_long_slice(P& p, std::uint64_t now);
+    P* pidleget_mless_locked();
 
     // Queues (impl/queues.hpp).
     void runqput(P& p, G* g, bool next);
@@ -256,6 +361,21 @@ private:
     alignas(64) std::atomic<bool> terminating_{false};
     alignas(64) std::atomic<std::uint32_t> npidle_{0};
     std::atomic<std::uint32_t> nmspinning_{0};
+
+    // Ms beyond the first procs_ (made by startm) and the idle ones; under m_lock_.
+    alignas(64) SpinLock m_lock_;
+    std::vector<M*> midle_;
+    // Gs in blocking calls whose P was retaken and that have no P yet back (a P still in the
+    // Syscall state is not idle, so the deadlock check needs only these).
+    std::atomic<std::uint32_t> nsyscall_{0};
+    std::atomic<bool> sysmon_started_{false};
+    // sysmon: one thread per Runtime, started by the first blocking call and stopped by the
+    // destructor; sysmon_mu_ also guards allp_ against start_run and finish_run.
+    std::mutex sysmon_mu_;
+    std::condition_variable sysmon_cv_;
+    std::thread sysmon_;
+    bool sysmon_stop_ = false;
+    bool run_active_ = false;  // under sysmon_mu_
 
     // Every G ever allocated (slabs), and the runtime-wide free list; under g_lock_.
     alignas(64) SpinLock g_lock_;

@@ -6,9 +6,11 @@
 //   impl/idle.hpp       find_runnable, spinning, stealing, parking and waking Ms (the
 //                       no-lost-wake-up protocol is described at its top)
 //   impl/switch.hpp     switching between Gs, park / ready / yield
+//   impl/syscall.hpp    blocking calls, idle Ms, sysmon
 #pragma once
 
 #include "schedlab/runtime/impl/lifecycle.hpp"
 #include "schedlab/runtime/impl/queues.hpp"
 #include "schedlab/runtime/impl/idle.hpp"
 #include "schedlab/runtime/impl/switch.hpp"
+#include "schedlab/runtime/impl/syscall.hpp"

@@ -45,8 +45,8 @@ namespace schedlab::rt {
 // ---- Parking and waking Ms ------------------------------------------------------------------
 
 template <policies::Bundle Policy>
-void Runtime<Policy>::wakep(bool fenced) {
-    if (procs_ == 1) return;
+void Runtime<Policy>::wakep(bool fenced, bool without_p) {
+    if (procs_ == 1 && !without_p) return;
     // StoreLoad: the G we just published must be visible before we read whether anyone is
     // idle or spinning (see the protocol at the top of this file). A caller that published it
     // with a seq_cst read-modify-write (runnext's CAS) is fenced already.
@@ -57,13 +57,21 @@ void Runtime<Policy>::wakep(bool fenced) {
     if (!nmspinning_.compare_exchange_strong(zero, 1, std::memory_order_seq_cst)) return;
     sched_lock_.lock();
     P* p = pidleget_locked();
-    if (p) p->wake_spinning = true;
+    bool has_m = true;
+    if (p) {
+        has_m = p->has_m;
+        p->has_m = true;
+        p->wake_spinning = has_m;  // an M from startm is handed the token directly
+    }
     sched_lock_.unlock();
     if (!p) {
         nmspinning_.fetch_sub(1, std::memory_order_seq_cst);
         return;
     }
-    p->note.wakeup();
+    if (has_m)
+        p->note.wakeup();
+    else
+        startm(p, true);  // an idle P that a hand-off left without an M
 }
 
 template <policies::Bundle Policy>
@@ -76,6 +84,12 @@ void Runtime<Policy>::reset_spinning(M& m) {
 template <policies::Bundle Policy>
 void Runtime<Policy>::schedule_loop(M& m) {
     for (;;) {
+        // An M whose G came back from a blocking call without a P waits for one.
+        if (!m.p && !stopm(m)) return;
+        if (m.start_spinning) {
+            m.start_spinning = false;
+            m.spinning = true;  // startm's caller counted it in nmspinning already
+        }
         bool inherit = false;
         G* g = find_runnable(m, inherit);
         if (!g) return;
@@ -95,7 +109,7 @@ top:
 
     // Fairness: now and then the global queue goes first, so its Gs cannot starve behind a
     // local producer.
-    if (Policy::global_check::check_global_first(p.schedtick) &&
+    if (Policy::global_check::check_global_first(p.schedtick.load(std::memory_order_relaxed)) &&
         global_size_.load(std::memory_order_relaxed) > 0) {
         sched_lock_.lock();
         G* g = globrunqget_locked(p, 1);
@@ -142,7 +156,9 @@ top:
         return g;
     }
     pidleput_locked(p);
-    if (npidle_.load(std::memory_order_relaxed) == procs) check_dead_locked_and_report();
+    // All Ps idle is a deadlock unless a G is in a blocking call: it will come back.
+    if (npidle_.load(std::memory_order_relaxed) == procs && nsyscall_.load(std::memory_order_relaxed) == 0)
+        check_dead_locked_and_report();
     sched_lock_.unlock();
 
     const bool was_spinning = m.spinning;

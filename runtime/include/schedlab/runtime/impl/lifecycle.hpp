@@ -45,6 +45,14 @@ Runtime<Policy>::Runtime(Options opts) : opts_(opts), stacks_(opts.stack_size) {
 
 template <policies::Bundle Policy>
 Runtime<Policy>::~Runtime() {
+    if (sysmon_.joinable()) {
+        {
+            std::lock_guard<std::mutex> lock(sysmon_mu_);
+            sysmon_stop_ = true;
+        }
+        sysmon_cv_.notify_all();
+        sysmon_.join();
+    }
     detail::unregister_stack_pool(&stacks_);
     for (auto& slab : gslabs_)
         for (std::size_t i = 0; i < kGsPerSlab; ++i) slab[i].destroy_closure();
@@ -56,6 +64,9 @@ template <policies::Bundle Policy>
 void Runtime<Policy>::start_run() {
     if (detail::current_m())
         detail::fatal("Runtime::run called from inside a running schedlab runtime");
+    // sysmon watches every run of a bundle that preempts (else it starts with the first
+    // blocking call).
+    if constexpr (Sysmon::preempt_ns > 0) ensure_sysmon();
     procs_ = opts_.procs;
     stats_ = Stats{};
     budget_.reset();
@@ -67,6 +78,10 @@ void Runtime<Policy>::start_run() {
     global_size_.store(0);
     pidle_.clear();
     pidle_.reserve(static_cast<std::size_t>(procs_));
+    midle_.clear();
+    nsyscall_.store(0);
+    std::lock_guard<std::mutex> sysmon_lock(sysmon_mu_);  // sysmon reads allp_
+    run_active_ = true;
     allp_.clear();
     allm_.clear();
     for (int i = 0; i < procs_; ++i) {
@@ -93,12 +108,23 @@ void Runtime<Policy>::launch(G* main_g) {
     // This thread becomes M0: pinning it for the run must not outlive the run.
     std::optional<detail::SavedAffinity> caller_affinity;
     if (!placement_.cpu_of.empty()) caller_affinity.emplace();
+    // The Ms of the Ps, taken before any starts: once Gs run, startm may grow allm_.
+    std::vector<M*> first;
+    for (auto& m : allm_) first.push_back(m.get());
     for (int i = 1; i < procs_; ++i) {
-        M* m = allm_[static_cast<std::size_t>(i)].get();
+        M* m = first[static_cast<std::size_t>(i)];
         m->thread = std::thread([this, m] { mstart(*m); });
     }
-    mstart(*allm_[0]);
-    for (int i = 1; i < procs_; ++i) allm_[static_cast<std::size_t>(i)]->thread.join();
+    mstart(*first[0]);
+    // Every other M, including those startm made during the run (it makes none once the run
+    // is terminating, which it is by the time M0 is back here).
+    for (std::size_t i = 1;; ++i) {
+        m_lock_.lock();
+        M* m = i < allm_.size() ? allm_[i].get() : nullptr;
+        m_lock_.unlock();
+        if (!m) break;
+        m->thread.join();
+    }
     finish_run();
 }
 
@@ -123,6 +149,9 @@ void Runtime<Policy>::mstart(M& m) {
 
 template <policies::Bundle Policy>
 void Runtime<Policy>::finish_run() {
+    // sysmon stops looking at the Ps first: what it last counted on them is then visible.
+    std::lock_guard<std::mutex> sysmon_lock(sysmon_mu_);
+    run_active_ = false;
     // Every M has stopped. Abandoned Gs (queued or parked when main returned) give back their
     // stacks and functions; all Gs return to the runtime-wide free list for the next run.
     for (auto& p : allp_) {
@@ -163,6 +192,10 @@ void Runtime<Policy>::terminate() {
     terminating_.store(true);
     for (P* p : pidle_) p->note.wakeup();
     sched_lock_.unlock();
+    m_lock_.lock();
+    for (M* m : midle_) m->note.wakeup();  // their p stays null: stopm returns false
+    midle_.clear();
+    m_lock_.unlock();
 }
 
 // ---- Gs ------------------------------------------------------------------------------------

@@ -22,9 +22,11 @@ template <policies::Bundle Policy>
 void Runtime<Policy>::prepare_run(M& m, G* g, bool inherit) {
     P& p = *m.p;
     if (!inherit) {
-        ++p.schedtick;
+        p.schedtick.store(p.schedtick.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
         p.inherited = 0;
         p.slice_start = 0;
+        if (p.preempt.load(std::memory_order_relaxed)) [[unlikely]]
+            p.preempt.store(false, std::memory_order_relaxed);  // meant for the last slice
     }
     count(p.counters.gs_run);
     // g->m is the M that created g (spawn) or last ran it; Ms and Ps are paired for the run.
@@ -64,7 +66,7 @@ template <policies::Bundle Policy>
 G* Runtime<Policy>::next_local(M& m) {
     P& p = *m.p;
     if (terminating_.load(std::memory_order_relaxed)) return nullptr;
-    if (Policy::global_check::check_global_first(p.schedtick) &&
+    if (Policy::global_check::check_global_first(p.schedtick.load(std::memory_order_relaxed)) &&
         global_size_.load(std::memory_order_relaxed) > 0)
         return nullptr;
     bool inherit = false;
@@ -84,7 +86,6 @@ void Runtime<Policy>::land(M& m, fcontext_t from) {
         return;
     }
     m.prev = nullptr;
-    P& p = *m.p;
     switch (m.action) {
         case Action::Park:
             prev->ctx = from;
@@ -98,7 +99,18 @@ void Runtime<Policy>::land(M& m, fcontext_t from) {
             globrunqput_locked(prev);
             sched_lock_.unlock();
             break;
+        case Action::SyscallExit:
+            // Back from a blocking call with no P: queue it where any P will find it.
+            prev->ctx = from;
+            prev->state.store(GState::Runnable, std::memory_order_relaxed);
+            sched_lock_.lock();
+            globrunqput_locked(prev);
+            nsyscall_.fetch_sub(1, std::memory_order_relaxed);  // with the G queued: no false deadlock
+            sched_lock_.unlock();
+            wakep(false, true);
+            break;
         case Action::Exit: {
+            P& p = *m.p;
             const bool was_main = prev->is_main;
             stacks_.put(p.stack_cache, prev->stack);
             prev->stack = nullptr;
@@ -177,6 +189,14 @@ void Runtime<Policy>::ready(G* g) {
     g->state.store(GState::Runnable, std::memory_order_relaxed);
     m.rt->runqput(*m.p, g, Policy::runnext::enabled);
     m.rt->wakep(Policy::runnext::enabled);
+}
+
+template <policies::Bundle Policy>
+void Runtime<Policy>::preempted(M& m) {
+    P& p = *m.p;
+    p.preempt.store(false, std::memory_order_relaxed);
+    count(p.counters.preemptions);
+    switch_out(m.curg, Action::Yield);
 }
 
 template <policies::Bundle Policy>

@@ -1,0 +1,238 @@
+// Part of runtime_impl.hpp (include that, not this): blocking calls, the Ms beyond one per P,
+// and sysmon, after Go's entersyscall / exitsyscall / handoffp / startm / stopm / retake.
+//
+// A G entering a blocking call leaves its P in the Syscall state and its M drops the P; the
+// M then runs the call on the G's stack. Nobody runs the P meanwhile. Two things can happen:
+//  - the call returns first: the M takes the P back with one CAS (Syscall -> Running), the
+//    common case, as cheap as a pair of atomic operations;
+//  - sysmon sees the P in the same call in two rounds in a row (so for at least one tick,
+//    20 us: Go's syscalltick rule) and retakes it
+//    with the same CAS, when the P has work queued, or nobody is idle or spinning to pick up
+//    new work, or the call has lasted 10 ms (Go's retake conditions); it then hands the P off
+//    (handoffp): to an M (an idle one, or a new thread) when there is work, else onto the idle
+//    list without an M. The returning G then takes an idle P without an M if there is one,
+//    else goes to the global queue (and wakes an idle P for it), and its M parks on its own
+//    note in the idle-M list until startm gives it a P.
+// blocking_handoff retakes its own P at entry (Go's entersyscallblock).
+//
+// Whatever owns a P may touch its queues' owner side and its counters; while the P is in
+// Syscall nobody does, and the CAS that ends the state (by the returning M or by sysmon) is
+// what hands ownership over. A run ends only when every M has stopped: an M still in a
+// blocking call when main returns is waited for.
+#pragma once
+
+#include <algorithm>
+#include <chrono>
+
+#include "schedlab/runtime/runtime.hpp"
+
+namespace schedlab::rt {
+
+template <policies::Bundle Policy>
+void Runtime<Policy>::enter_blocking(bool handoff) {
+    M& m = this_m("blocking");
+    Runtime* rt = m.rt;
+    P& p = *m.p;
+    count(p.counters.syscalls);
+    rt->ensure_sysmon();
+    m.oldp = &p;
+    m.p = nullptr;
+    p.syscalltick.store(p.syscalltick.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+    p.status.store(kPSyscall, std::memory_order_release);
+    if (handoff) rt->try_retake(p, false);
+}
+
+template <policies::Bundle Policy>
+void Runtime<Policy>::exit_blocking() {
+    auto* mp = static_cast<M*>(detail::current_m());
+    M& m = *mp;
+    Runtime* rt = m.rt;
+    P* oldp = m.oldp;
+    m.oldp = nullptr;
+    std::uint8_t expect = kPSyscall;
+    if (oldp->status.compare_exchange_strong(expect, kPRunning, std::memory_order_acq_rel)) {
+        m.p = oldp;  // fast path: nobody took it
+        return;
+    }
+    rt->sched_lock_.lock();
+    P* p = rt->pidleget_mless_locked();
+    if (p) {
+        p->has_m = true;
+        rt->nsyscall_.fetch_sub(1, std::memory_order_relaxed);
+        rt->sched_lock_.unlock();
+        p->note.clear();  // a terminate() may have woken it while it had no M
+        m.p = p;
+        count(p->counters.syscall_slow_exits);
+        return;
+    }
+    rt->sched_lock_.unlock();
+    // No P: queue the G globally (land, on g0) and park this M (schedule_loop, stopm).
+    switch_out(m.curg, Action::SyscallExit);
+}
+
+// End p's Syscall state from outside its M and hand it off; false if the M came back first.
+// The G in the call counts in nsyscall_ from before the CAS, so that its return (which may
+// follow at once) never takes the count below zero.
+template <policies::Bundle Policy>
+bool Runtime<Policy>::try_retake(P& p, bool by_sysmon) {
+    nsyscall_.fetch_add(1, std::memory_order_relaxed);
+    std::uint8_t expect = kPSyscall;
+    if (!p.status.compare_exchange_strong(expect, kPRunning, std::memory_order_acq_rel)) {
+        nsyscall_.fetch_sub(1, std::memory_order_relaxed);
+        return false;
+    }
+    if (by_sysmon) count(p.counters.retakes);  // ours until handoffp gives it away
+    handoffp(p);
+    return true;
+}
+
+// The P is owned by nobody (just retaken): give it an M if it has work, else make it idle.
+template <policies::Bundle Policy>
+void Runtime<Policy>::handoffp(P& p) {
+    count(p.counters.handoffs);
+    sched_lock_.lock();
+    const bool work = !p.runq.empty() || global_q_.size > 0 || terminating_.load(std::memory_order_relaxed);
+    if (!work) {
+        p.has_m = false;
+        pidleput_locked(p);
+        sched_lock_.unlock();
+        return;
+    }
+    p.has_m = true;
+    sched_lock_.unlock();
+    startm(&p, false);
+}
+
+// Run P p on an idle M, or on a new thread when none is idle.
+template <policies::Bundle Policy>
+void Runtime<Policy>::startm(P* p, bool spinning) {
+    m_lock_.lock();
+    // A run that is ending starts no M: launch may have joined the last one already.
+    if (terminating_.load(std::memory_order_acquire)) {
+        m_lock_.unlock();
+        return;
+    }
+    M* m = nullptr;
+    bool fresh = false;
+    if (!midle_.empty()) {
+        m = midle_.back();
+        midle_.pop_back();
+    } else {
+        allm_.push_back(std::make_unique<M>());
+        m = allm_.back().get();
+        m->rt = this;
+        fresh = true;
+    }
+    m->p = p;
+    m->start_spinning = spinning;
+    if (fresh)
+        m->thread = std::thread([this, m] { mstart(*m); });
+    m_lock_.unlock();
+    if (!fresh) m->note.wakeup();
+}
+
+// Park an M that has no P until startm gives it one (true) or the run ends (false).
+template <policies::Bundle Policy>
+bool Runtime<Policy>::stopm(M& m) {
+    m_lock_.lock();
+    if (terminating_.load(std::memory_order_acquire)) {
+        m_lock_.unlock();
+        return false;
+    }
+    midle_.push_back(&m);
+    m_lock_.unlock();
+    m.note.sleep();
+    m.note.clear();
+    return m.p != nullptr;
+}
+
+template <policies::Bundle Policy>
+typename Runtime<Policy>::P* Runtime<Policy>::pidleget_mless_locked() {
+    for (auto it = pidle_.begin(); it != pidle_.end(); ++it) {
+        P* p = *it;
+        if (p->has_m) continue;
+        pidle_.erase(it);
+        p->idle = false;
+        npidle_.fetch_sub(1, std::memory_order_seq_cst);
+        return p;
+    }
+    return nullptr;
+}
+
+// Go's preemption rule: a P whose schedtick sysmon has seen unchanged for preempt_ns runs one
+// G (or a chain of Gs that inherited its slice) all that time; ask it to yield, when other
+// Gs wait for the P or the global queue (with nobody waiting the yield would change nothing).
+template <policies::Bundle Policy>
+void Runtime<Policy>::mark_long_slice(P& p, std::uint64_t now) {
+    const std::uint64_t tick = p.schedtick.load(std::memory_order_relaxed);
+    if (tick != p.sysmon_schedtick || p.sysmon_schedwhen == 0) {
+        p.sysmon_schedtick = tick;
+        p.sysmon_schedwhen = now;
+        return;
+    }
+    if (now < p.sysmon_schedwhen + Sysmon::preempt_ns || p.preempt.load(std::memory_order_relaxed)) return;
+    if (p.runq.empty() && global_size_.load(std::memory_order_relaxed) == 0) return;
+    p.preempt.store(true, std::memory_order_relaxed);
+    count(p.counters.preempt_requests);  // sysmon's field, read by finish_run under sysmon_mu_
+}
+
+template <policies::Bundle Policy>
+void Runtime<Policy>::ensure_sysmon() {
+    if (sysmon_started_.load(std::memory_order_acquire)) return;
+    std::lock_guard<std::mutex> lock(sysmon_mu_);
+    sysmon_started_.store(true, std::memory_order_release);
+    if (sysmon_.joinable()) return;
+    sysmon_ = std::thread([this] { sysmon_loop(); });
+}
+
+// Go's sysmon rhythm: sleep 20 us; after 50 rounds that retook nothing, double the sleep up
+// to 10 ms; back to 20 us as soon as a round retakes a P.
+template <policies::Bundle Policy>
+void Runtime<Policy>::sysmon_loop() {
+    std::uint64_t delay_ns = Sysmon::min_delay_ns;
+    std::uint32_t idle = 0;
+    std::unique_lock<std::mutex> lock(sysmon_mu_);
+    while (!sysmon_stop_) {
+        sysmon_cv_.wait_for(lock, std::chrono::nanoseconds(delay_ns));
+        if (sysmon_stop_) break;
+        const std::size_t retook = run_active_ ? retake(detail::now_ns()) : 0;
+        if (retook) {
+            idle = 0;
+            delay_ns = Sysmon::min_delay_ns;
+        } else if (++idle > Sysmon::idle_rounds) {
+            delay_ns = std::min(delay_ns * 2, Sysmon::max_delay_ns);
+        }
+    }
+}
+
+// Under sysmon_mu_ (allp_ is stable): retake the Ps that have sat in Syscall long enough.
+template <policies::Bundle Policy>
+std::size_t Runtime<Policy>::retake(std::uint64_t now) {
+    std::size_t n = 0;
+    for (auto& pp : allp_) {
+        P& p = *pp;
+        if (p.status.load(std::memory_order_acquire) != kPSyscall) {
+            if constexpr (Sysmon::preempt_ns > 0) mark_long_slice(p, now);
+            continue;
+        }
+        // Go's rule: a call seen in two rounds in a row (the same syscalltick) has lasted at
+        // least one sysmon tick (>= 20 us); the first sighting only records it.
+        const std::uint32_t tick = p.syscalltick.load(std::memory_order_relaxed);
+        if (tick != p.sysmon_tick || p.sysmon_when == 0) {
+            p.sysmon_tick = tick;
+            p.sysmon_when = now;
+            continue;
+        }
+        // Go leaves a P with nothing queued alone while others are idle or spinning (they
+        // take new work), unless the call has lasted 10 ms.
+        if (p.runq.empty() &&
+            nmspinning_.load(std::memory_order_relaxed) + npidle_.load(std::memory_order_relaxed) > 0 &&
+            now < p.sysmon_when + kSyscallRetakeAnywayNs)
+            continue;
+        p.sysmon_when = 0;
+        if (try_retake(p, true)) ++n;
+    }
+    return n;
+}
+
+}  // namespace schedlab::rt
