@@ -103,7 +103,7 @@ TEST(SpawnStress, NestedSpawnTreeRunsEveryNodeOnce) {
     EXPECT_EQ(s.spawns, static_cast<std::uint64_t>(kNodes));  // main (the root) + 2 per inner node
     if (kCounting) {
         EXPECT_GE(s.gs_run, s.spawns);
-        EXPECT_LE(s.gs_run, s.spawns + 1);
+        EXPECT_LE(s.gs_run, s.spawns + 1 + s.preemptions);  // a preempted G runs again
     }
     expect_stats_add_up(s);
 }
