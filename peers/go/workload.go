@@ -73,6 +73,7 @@ var workloads = []workloadInfo{
 	{"parked", parkedSpecs, newParked},
 	{"starve", starveSpecs, newStarve},
 	{"blocking", blockingSpecs, newBlocking},
+	{"fairness", fairnessSpecs, newFairness},
 }
 
 func findWorkload(name string) *workloadInfo {

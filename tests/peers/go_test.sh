@@ -41,13 +41,15 @@ CASES=(
   "parked|n=2000"
   "blocking|blockers=3;calls=10;block_us=100;computers=2;grain=1000"
   "blocking|blockers=2;calls=10;block_us=50;dist=exp;call=pipe;mode=plain;computers=1;grain=1000"
+  "fairness|hogs=2;hog_ms=20;chunk_us=100;probes=2;interval_us=500"
+  "fairness|hogs=1;hog_ms=15;points=0;probes=1;interval_us=1000"
 )
 
 listed=$("$SG" list)
-for w in fib nqueens uts matmul cholesky randdag spawnstorm fanout pipeline pingpong spawnwait parked starve blocking; do
+for w in fib nqueens uts matmul cholesky randdag spawnstorm fanout pipeline pingpong spawnwait parked starve blocking fairness; do
   printf '%s\n' "$listed" | grep -qx "$w" || bad "list lacks $w"
 done
-[ "$(printf '%s\n' "$listed" | wc -l)" -ge 14 ] && ok "list names every workload" || bad "list: $listed"
+[ "$(printf '%s\n' "$listed" | wc -l)" -ge 15 ] && ok "list names every workload" || bad "list: $listed"
 
 for c in "${CASES[@]}"; do
   w=${c%%|*}; p=${c#*|}
@@ -118,6 +120,7 @@ expect_error "randdag fanin" "is more than width" run --workload randdag --param
 expect_error "negative duration" "block_us=-5 is out of range" run --workload blocking --params 'block_us=-5'
 expect_error "unknown distribution" "is not one of: fixed, uniform, exp" run --workload blocking --params 'dist=normal'
 expect_error "unknown mode" "is not one of: blocking, handoff, plain" run --workload blocking --params 'mode=async'
+expect_error "fairness points" "is not a boolean" run --workload fairness --params 'points=2'
 expect_error "procs 0" "out of range" run --workload fib --procs 0
 expect_error "procs too many" "out of range" run --workload fib --procs 1025
 expect_error "reps 0" "out of range" run --workload fib --reps 0

@@ -59,7 +59,7 @@ static_assert(peers::needs_waitgroup<FanOut> && peers::needs_waitgroup<Pipeline>
 static_assert(!peers::needs_waitgroup<Fib> && !peers::needs_waitgroup<SpawnStorm>);
 static_assert(peers::supports<peers::Threads, Pipeline> && peers::supports<peers::Threads, FanOut>);
 // Workloads that make blocking calls or preemption points run on schedlab's runtime only.
-static_assert(peers::needs_blocking<Blocking> && !peers::needs_blocking<Starve> && !peers::needs_blocking<Fib>);
+static_assert(peers::needs_blocking<Blocking> && peers::needs_blocking<Fairness> && !peers::needs_blocking<Starve> && !peers::needs_blocking<Fib>);
 static_assert(!peers::supports<peers::Threads, Blocking> && !peers::supports<peers::Serial, Blocking>);
 #if SCHEDLAB_HAVE_OMP
 static_assert(rt::ForkJoinRuntime<peers::Omp> && !peers::Omp::has_channels);
@@ -193,11 +193,12 @@ TYPED_TEST(PeerWorkloads, Starve) {
     FOR_PEER_AND_WORKLOAD(Starve) { check_workload<P, Starve>("victims=300;rounds=20;children=4;grain=10", 380); }
 }
 
-// blocking needs schedlab's blocking calls: no in-process peer runs it.
+// blocking and fairness need schedlab's blocking calls and preemption: no in-process peer runs them.
 TYPED_TEST(PeerWorkloads, Blocking) { check_unsupported<TypeParam, Blocking>(); }
+TYPED_TEST(PeerWorkloads, Fairness) { check_unsupported<TypeParam, Fairness>(); }
 
 // Every workload of the registry is covered by a test above.
-static_assert(std::tuple_size_v<AllWorkloads> == 14);
+static_assert(std::tuple_size_v<AllWorkloads> == 15);
 
 // ---- run, go, Group, WaitGroup ------------------------------------------------------------
 

@@ -1,6 +1,7 @@
 // The workloads of blocking calls and preemption (issue 30): blocking's answer in each mode and
 // call kind on 1 and 2 Ps, what hand-off buys the compute Gs on one P, its seeded delays, and
-// its parameter errors.
+// its parameter errors; fairness's answer with and without preemption points, what the points
+// buy the probes on one P, and its parameter errors.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -16,7 +17,11 @@ namespace {
 using namespace schedlab::workloads;
 using R = schedlab::rt::Runtime<schedlab::policies::Go>;
 
-static_assert(Workload<Blocking> && Blocking::needs_blocking);
+static_assert(Workload<Blocking> && Blocking::needs_blocking && Workload<Fairness> && Fairness::needs_blocking);
+
+// Whether the runtime has R::preempt_point (fairness's points=1 calls it only then).
+template <class T>
+constexpr bool kHasPreemptPoint = requires { T::preempt_point(); };
 
 template <class W>
 Result run_on(W& w, int procs) {
@@ -104,6 +109,60 @@ TEST(BlockingWorkload, RejectsBadParameters) {
     } catch (const ParamError& e) {
         EXPECT_STREQ(e.what(), "parameter dist=gauss is not one of: fixed, uniform, exp");
     }
+}
+
+// ---- fairness -------------------------------------------------------------------------------
+
+TEST(FairnessWorkload, ChecksWithAndWithoutPointsOnOneAndTwoPs) {
+    for (const char* points : {"0", "1"})
+        for (int procs : {1, 2}) {
+            const std::string p = std::string("hogs=2;hog_ms=15;chunk_us=100;probes=2;interval_us=500;points=") + points;
+            Fairness w(Params::parse(p));
+            const Result r = run_on(w, procs);
+            ASSERT_TRUE(r.ok) << p << " procs=" << procs << ": " << r.detail;
+            EXPECT_EQ(r.tasks, 5u);
+            EXPECT_GT(extra_u64(r, "messages"), 0u) << p << " procs=" << procs;
+            EXPECT_GE(extra_u64(r, "max_ns"), extra_u64(r, "p999_ns"));
+            EXPECT_GE(extra_u64(r, "p99_ns"), extra_u64(r, "p50_ns"));
+            EXPECT_GT(extra_u64(r, "hogs_ns"), 0u);
+        }
+}
+
+TEST(FairnessWorkload, HogMsIsSplitIntoChunks) {
+    const Fairness w(Params::parse("hog_ms=10;chunk_us=300"));
+    EXPECT_EQ(w.chunks_per_hog(), 34u);  // ceil(10000 / 300)
+    EXPECT_GT(w.chunk_iters(), 0u);
+    EXPECT_EQ(Fairness(Params::parse("hog_ms=0")).chunks_per_hog(), 0u);
+}
+
+// On one P, one hog of 200 ms without points keeps the only P: a probe readied by the driver
+// waits until the hog is done. With points, sysmon marks the hog after 10 ms and it yields at
+// its next point, so the worst latency is far below the hog's length.
+TEST(FairnessWorkload, PreemptionPointsBoundTheProbesLatencyOnOneP) {
+    if constexpr (!kHasPreemptPoint<R>) {
+        GTEST_SKIP() << "the runtime has no R::preempt_point yet";
+    } else {
+        const std::string base = "hogs=1;hog_ms=200;chunk_us=50;probes=1;interval_us=1000;points=";
+        Fairness without(Params::parse(base + "0"));
+        const Result a = run_on(without, 1);
+        ASSERT_TRUE(a.ok) << a.detail;
+        Fairness with(Params::parse(base + "1"));
+        const Result b = run_on(with, 1);
+        ASSERT_TRUE(b.ok) << b.detail;
+        EXPECT_GE(extra_u64(a, "max_ns"), 100'000'000u) << "without points the probe should wait for the hog";
+        EXPECT_LT(extra_u64(b, "max_ns"), 60'000'000u) << "with points the hog should yield after ~10 ms";
+    }
+}
+
+TEST(FairnessWorkload, NotRunIsNotOk) {
+    const Fairness w(Params::parse("hog_ms=1"));
+    EXPECT_FALSE(w.check().ok);
+}
+
+TEST(FairnessWorkload, RejectsBadParameters) {
+    for (const char* bad : {"hog_ms=-1", "chunk_us=0", "points=2", "probes=0", "interval_us=0", "interval_us=-5",
+                            "hogs=-1", "hog_ms=700000", "hog=1"})
+        EXPECT_THROW(Fairness(Params::parse(bad)), ParamError) << bad;
 }
 
 }  // namespace

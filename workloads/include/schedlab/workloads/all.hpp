@@ -6,6 +6,7 @@
 
 #include "schedlab/workloads/blocking.hpp"
 #include "schedlab/workloads/cholesky.hpp"
+#include "schedlab/workloads/fairness.hpp"
 #include "schedlab/workloads/fanout.hpp"
 #include "schedlab/workloads/fib.hpp"
 #include "schedlab/workloads/matmul.hpp"
@@ -23,9 +24,9 @@ namespace schedlab::workloads {
 
 // Fork-join DAGs, dependency DAGs, fan-out, ping-pong, and the runtime microbenchmarks'
 // shapes (spawn-then-wait, blocked-G memory) so that peers can run them too; blocking calls
-// beside compute (schedlab's runtime and the Go peer only: needs_blocking).
+// beside compute, and preemption (schedlab's runtime and the Go peer only: needs_blocking).
 using AllWorkloads = std::tuple<Fib, NQueens, Uts, Matmul, Cholesky, RandDag, SpawnStorm, FanOut,
-                                Pipeline, PingPong, SpawnWait, Parked, Starve, Blocking>;
+                                Pipeline, PingPong, SpawnWait, Parked, Starve, Blocking, Fairness>;
 
 // How each DAG workload measures work and span in an instrumented repetition: the fork-join
 // ones when run on work_span::Measured<R> (work_span.hpp), the dependency DAGs when given the
