@@ -22,16 +22,18 @@ void sleep_ms(int ms) {
     }
 }
 
-TEST(Blocking, LongCallOnOnePDoesNotStopTheOtherGs) {
+// On one P: one G makes `call` while another counts and yields until the call is back.
+// Returns how far the counter got while the call ran (0: the other G was stalled).
+template <class Call>
+long progress_during(R& rt, Call call) {
     std::atomic<bool> done{false};
     std::atomic<long> progress{0};
     long at_return = -1;
-    R rt(one_p());
     rt.run([&] {
         R::WaitGroup wg;
         wg.add(2);
         R::go([&] {
-            R::blocking([] { sleep_ms(200); });
+            call();
             at_return = progress.load();
             done = true;
             wg.done();
@@ -45,6 +47,12 @@ TEST(Blocking, LongCallOnOnePDoesNotStopTheOtherGs) {
         });
         wg.wait();
     });
+    return at_return;
+}
+
+TEST(Blocking, LongCallOnOnePDoesNotStopTheOtherGs) {
+    R rt(one_p());
+    const long at_return = progress_during(rt, [] { R::blocking([] { sleep_ms(200); }); });
     EXPECT_GT(at_return, 0) << "the other G made no progress during the 200 ms call";
     EXPECT_EQ(rt.stats().syscalls, 1u);
     EXPECT_GE(rt.stats().retakes, 1u);
@@ -52,28 +60,8 @@ TEST(Blocking, LongCallOnOnePDoesNotStopTheOtherGs) {
 }
 
 TEST(Blocking, HandoffAtEntryRunsTheOthersAtOnce) {
-    std::atomic<bool> done{false};
-    std::atomic<long> progress{0};
-    long at_return = -1;
     R rt(one_p());
-    rt.run([&] {
-        R::WaitGroup wg;
-        wg.add(2);
-        R::go([&] {
-            R::blocking_handoff([] { sleep_ms(50); });
-            at_return = progress.load();
-            done = true;
-            wg.done();
-        });
-        R::go([&] {
-            while (!done) {
-                progress.fetch_add(1);
-                R::yield();
-            }
-            wg.done();
-        });
-        wg.wait();
-    });
+    const long at_return = progress_during(rt, [] { R::blocking_handoff([] { sleep_ms(50); }); });
     EXPECT_GT(at_return, 0);
     EXPECT_GE(rt.stats().handoffs, 1u);
 }
