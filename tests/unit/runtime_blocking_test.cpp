@@ -33,7 +33,7 @@ long progress_during(R& rt, Call call) {
         R::WaitGroup wg;
         wg.add(2);
         R::go([&] {
-            call();
+            call(progress);
             at_return = progress.load();
             done = true;
             wg.done();
@@ -52,16 +52,35 @@ long progress_during(R& rt, Call call) {
 
 TEST(Blocking, LongCallOnOnePDoesNotStopTheOtherGs) {
     R rt(one_p());
-    const long at_return = progress_during(rt, [] { R::blocking([] { sleep_ms(200); }); });
+    const long at_return = progress_during(rt, [](auto&) { R::blocking([] { sleep_ms(200); }); });
     EXPECT_GT(at_return, 0) << "the other G made no progress during the 200 ms call";
     EXPECT_EQ(rt.stats().syscalls, 1u);
     EXPECT_GE(rt.stats().retakes, 1u);
     EXPECT_GE(rt.stats().handoffs, 1u);
 }
 
+TEST(Blocking, BackToBackShortCallsOnOnePAreRetakenByTheirSlice) {
+    // Once sysmon has backed off to 10 ms rounds, a G making back-to-back 1 ms calls shows a
+    // new syscalltick every round; only its unchanged schedtick (no G switch on the P for
+    // 10 ms: Go's sysretake) gets the P back for the other G.
+    R rt(one_p());
+    long before = -1;
+    const long at_return = progress_during(rt, [&](const std::atomic<long>& progress) {
+        R::blocking([] {});  // starts sysmon
+        const auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(150);
+        while (std::chrono::steady_clock::now() < until) {
+        }  // no scheduling point: sysmon retakes nothing and backs off
+        before = progress.load();
+        for (int i = 0; i < 100; ++i) R::blocking([] { sleep_ms(1); });
+    });
+    EXPECT_GT(at_return, before) << "the other G made no progress during 100 back-to-back calls";
+    EXPECT_EQ(rt.stats().syscalls, 101u);
+    EXPECT_GE(rt.stats().retakes, 1u);
+}
+
 TEST(Blocking, HandoffAtEntryRunsTheOthersAtOnce) {
     R rt(one_p());
-    const long at_return = progress_during(rt, [] { R::blocking_handoff([] { sleep_ms(50); }); });
+    const long at_return = progress_during(rt, [](auto&) { R::blocking_handoff([] { sleep_ms(50); }); });
     EXPECT_GT(at_return, 0);
     EXPECT_GE(rt.stats().handoffs, 1u);
 }

@@ -46,6 +46,11 @@ public:
             out.result.extra.emplace_back("handoffs", std::to_string(out.stats.handoffs));
             out.result.extra.emplace_back("retakes", std::to_string(out.stats.retakes));
         }
+        // sysmon's preemption requests and the yields they caused, only where there were any.
+        if (out.stats.preempt_requests) {
+            out.result.extra.emplace_back("preempt_requests", std::to_string(out.stats.preempt_requests));
+            out.result.extra.emplace_back("preemptions", std::to_string(out.stats.preemptions));
+        }
         return out;
     }
     std::string placement_json() const override { return rt_.placement().to_json(); }

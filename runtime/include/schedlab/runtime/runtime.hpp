@@ -317,6 +317,7 @@ private:
     static void preempted(M& m);
     void sysmon_loop();
     std::size_t retake(std::uint64_t now);
+    std::uint64_t slice_age(P& p, std::uint64_t now);
     void mark_long_slice(P& p, std::uint64_t now);
     P* pidleget_mless_locked();
 

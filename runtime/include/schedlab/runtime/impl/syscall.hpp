@@ -159,18 +159,24 @@ typename Runtime<Policy>::P* Runtime<Policy>::pidleget_mless_locked() {
     return nullptr;
 }
 
-// Go's preemption rule: a P whose schedtick sysmon has seen unchanged for preempt_ns runs one
-// G (or a chain of Gs that inherited its slice) all that time; ask it to yield, when other
-// Gs wait for the P or the global queue (with nobody waiting the yield would change nothing).
+// How long sysmon has seen p's schedtick unchanged: the P has run one G (or a chain of Gs
+// that inherited its slice) all that time, or that G has been in back-to-back blocking calls.
 template <policies::Bundle Policy>
-void Runtime<Policy>::mark_long_slice(P& p, std::uint64_t now) {
+std::uint64_t Runtime<Policy>::slice_age(P& p, std::uint64_t now) {
     const std::uint64_t tick = p.schedtick.load(std::memory_order_relaxed);
     if (tick != p.sysmon_schedtick || p.sysmon_schedwhen == 0) {
         p.sysmon_schedtick = tick;
         p.sysmon_schedwhen = now;
-        return;
+        return 0;
     }
-    if (now < p.sysmon_schedwhen + Sysmon::preempt_ns || p.preempt.load(std::memory_order_relaxed)) return;
+    return now - p.sysmon_schedwhen;
+}
+
+// Go's preemption rule: ask a P whose slice has lasted preempt_ns to yield, when other Gs
+// wait for the P or the global queue (with nobody waiting the yield would change nothing).
+template <policies::Bundle Policy>
+void Runtime<Policy>::mark_long_slice(P& p, std::uint64_t now) {
+    if (slice_age(p, now) < Sysmon::preempt_ns || p.preempt.load(std::memory_order_relaxed)) return;
     if (p.runq.empty() && global_size_.load(std::memory_order_relaxed) == 0) return;
     p.preempt.store(true, std::memory_order_relaxed);
     count(p.counters.preempt_requests);  // sysmon's field, read by finish_run under sysmon_mu_
@@ -216,9 +222,12 @@ std::size_t Runtime<Policy>::retake(std::uint64_t now) {
             continue;
         }
         // Go's rule: a call seen in two rounds in a row (the same syscalltick) has lasted at
-        // least one sysmon tick (>= 20 us); the first sighting only records it.
+        // least one sysmon tick (>= 20 us); the first sighting only records it. A G whose
+        // back-to-back short calls show a new syscalltick every round is caught by its slice
+        // instead: no G switch on the P for 10 ms (Go's sysretake).
+        const bool sysretake = slice_age(p, now) >= kSyscallRetakeAnywayNs;
         const std::uint32_t tick = p.syscalltick.load(std::memory_order_relaxed);
-        if (tick != p.sysmon_tick || p.sysmon_when == 0) {
+        if (!sysretake && (tick != p.sysmon_tick || p.sysmon_when == 0)) {
             p.sysmon_tick = tick;
             p.sysmon_when = now;
             continue;
