@@ -27,7 +27,7 @@ int cmd_list(const std::vector<std::string>& args) {
             std::printf("  %-16s %-6s %-9s %-11s %-4s %-18s %-5s %s\n", p.name.c_str(), p.steal.c_str(),
                         p.global_check.c_str(), p.spin_cap.c_str(), p.runnext.c_str(),
                         p.victim.c_str(), p.local_order.c_str(), p.join.c_str());
-        std::printf("  policy groups: all, sweep:global-check, sweep:steal, sweep:spin\n");
+        std::printf("  policy groups: all, sweep:global-check, sweep:steal, sweep:spin, sweep:preempt\n");
     }
     if (what == "all" || what == "workloads") {
         std::printf("workloads:\n");

@@ -43,6 +43,8 @@ std::vector<std::size_t> resolve_policies(const std::string& text) {
             out.insert(out.end(), reg.steal_sweep.begin(), reg.steal_sweep.end());
         } else if (item == "sweep:spin") {
             out.insert(out.end(), reg.spin_sweep.begin(), reg.spin_sweep.end());
+        } else if (item == "sweep:preempt") {
+            out.insert(out.end(), reg.preempt_sweep.begin(), reg.preempt_sweep.end());
         } else {
             const auto it = std::find(names.begin(), names.end(), item);
             if (it == names.end())

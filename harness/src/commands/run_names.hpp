@@ -1,5 +1,5 @@
 // What the names given to `schedlab run` and `sweep` mean: --policy's policies and groups
-// (all, sweep:global-check, sweep:steal, sweep:spin) as registry indexes, --runtime's runtimes
+// (all, sweep:global-check, sweep:steal, sweep:spin, sweep:preempt) as registry indexes, --runtime's runtimes
 // (schedlab, go, the peer adapters, fiber = fiber-ws,fiber-rr, all = every one built) as
 // RuntimeRefs. Each list comes back deduplicated in the order first named and never empty; a
 // name unknown, or known but not built here, throws UsageError (exit status 2) saying which.

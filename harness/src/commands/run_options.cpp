@@ -16,7 +16,7 @@ po::options_description run_options() {
         ("help,h", "this help")
         ("workload,w", po::value<std::string>(), "workload name(s), comma-separated for sweep")
         ("policy,p", po::value<std::string>()->default_value("go"),
-         "policies, comma-separated; 'all', 'sweep:global-check', 'sweep:steal', 'sweep:spin'")
+         "policies, comma-separated; 'all', 'sweep:global-check', 'sweep:steal', 'sweep:spin', 'sweep:preempt'")
         ("runtime", po::value<std::string>()->default_value("schedlab"),
          "runtimes, comma-separated: schedlab (under --policy), go, tbb, omp, fiber (fiber-ws, fiber-rr), "
          "threads, serial; 'all'")

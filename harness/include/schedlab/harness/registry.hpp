@@ -88,7 +88,7 @@ struct Registry {
     std::vector<WorkloadInfo> workloads;
     std::map<std::pair<std::size_t, std::size_t>, SessionFactory> factories;  // (policy, workload)
     // Sweep axes, in the order of their CMake lists: policy indexes.
-    std::vector<std::size_t> global_check_sweep, steal_sweep, spin_sweep;
+    std::vector<std::size_t> global_check_sweep, steal_sweep, spin_sweep, preempt_sweep;
     // The peer runtimes compiled into this build, and the Go peer when its program is there.
     std::vector<RuntimeInfo> runtimes;
 

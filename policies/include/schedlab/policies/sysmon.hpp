@@ -34,10 +34,14 @@ struct SysmonNoPreempt : GoSysmon {
     static constexpr std::uint64_t preempt_ns = 0;
 };
 
-// A G may run this long before it is asked to yield (a sweep of Go's 10 ms).
+// A G may run this long before it is asked to yield (a sweep of Go's 10 ms). sysmon sees a
+// slice only when it looks, so its backed-off sleep is capped at the slice too (Go: 10 ms and
+// 10 ms); with Go's 10 ms rounds a 1 ms slice would still last 10-20 ms.
 template <std::uint64_t Ns>
 struct SysmonPreemptAfter : GoSysmon {
     static constexpr std::uint64_t preempt_ns = Ns;
+    static constexpr std::uint64_t max_delay_ns = Ns < GoSysmon::max_delay_ns ? Ns : GoSysmon::max_delay_ns;
+    static constexpr std::uint64_t min_delay_ns = Ns < GoSysmon::min_delay_ns ? Ns : GoSysmon::min_delay_ns;
 };
 
 template <class B>
