@@ -521,6 +521,12 @@ int cmd_run(const std::vector<std::string>& args, bool sweep, const std::vector<
     e.spec.topology = vm["topology"].as<std::string>();
     e.spec.pin = vm["pin"].as<std::string>();
     e.spec.remote_steal_ns = vm["remote-steal-ns"].as<std::uint64_t>();
+    e.spec.schedtrace_ms = vm["schedtrace"].as<std::uint64_t>();
+    e.spec.scheddetail = vm["scheddetail"].as<bool>();
+    if (e.spec.schedtrace_ms > 3'600'000) throw UsageError("--schedtrace must be between 0 (off) and 3600000 ms");
+    if (e.spec.scheddetail && e.spec.schedtrace_ms == 0) throw UsageError("--scheddetail needs --schedtrace MS");
+    if ((e.spec.schedtrace_ms || e.spec.scheddetail) && !with_schedlab)
+        throw UsageError("--schedtrace and --scheddetail apply to the schedlab runtime only");
     if (vm.count("max-memory")) {
         try {
             e.spec.max_memory = schedlab::rt::parse_bytes(vm["max-memory"].as<std::string>());

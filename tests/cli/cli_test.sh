@@ -200,6 +200,17 @@ fi
 expect_error "bad --isolate" "isolate" run -w fib -P 1 --isolate=maybe
 expect_error "bad --max-memory" "bad memory size '12X'" run -w fib -P 1 --max-memory 12X
 expect_error "--retry-failed alone" "--retry-failed goes with --resume" run -w fib -P 1 --retry-failed
+# --schedtrace: lines on stderr while a run goes on (isolated: the child's stderr), the CSV unchanged
+"$SCHEDLAB" run -w fib -P 2 --param n=30 -r 1 --warmup 0 --schedtrace 5 --scheddetail > "$T/trace.csv" 2> "$T/trace.err"
+if grep -Eq '^SCHED [0-9]+ms: procs=2 idleprocs=[0-2] threads=[0-9]+ spinningthreads=[0-9]+ idlethreads=[0-9]+ syscallprocs=[0-2] runqueue=[0-9]+ \[[0-9]+ [0-9]+\]$' "$T/trace.err" \
+   && grep -Eq '^  P1: status=(running|syscall|idle) schedtick=[0-9]+ ' "$T/trace.err" && [ "$(grep -c '^fib,' "$T/trace.csv")" -eq 1 ]; then
+  ok "--schedtrace prints Go-style lines, --scheddetail one per P"
+else
+  bad "--schedtrace: $(head -3 "$T/trace.err")"
+fi
+expect_error "--scheddetail alone" "--scheddetail needs --schedtrace" run -w fib -P 1 --scheddetail
+expect_error "--schedtrace too long" "--schedtrace must be between" run -w fib -P 1 --schedtrace 9999999
+expect_error "--schedtrace on a peer only" "apply to the schedlab runtime only" run -w fib -P 1 --runtime serial --schedtrace 10
 
 echo "x,y" > "$T/foreign.csv"; echo "1,2" >> "$T/foreign.csv"
 expect_error "summarize a foreign CSV" "is not a schedlab CSV" summarize "$T/foreign.csv"

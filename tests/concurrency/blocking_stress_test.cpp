@@ -8,6 +8,9 @@
 
 #include <atomic>
 #include <cstdint>
+#include <regex>
+#include <sstream>
+#include <string>
 
 #include "schedlab/runtime/schedlab.hpp"
 
@@ -74,5 +77,56 @@ TEST_P(BlockingStress, CallsBesideChannelsLoseNothing) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Procs, BlockingStress, ::testing::Values(1, 2, 3, 4));
+
+// --schedtrace: sysmon reads the Ps, the Ms and the queues while they change (blocking calls,
+// hand-offs, spawns, parks); every line has the documented form, one per P with scheddetail.
+TEST(Schedtrace, LinesWhileCallsAndSpawnsRun) {
+    schedlab::Options o;
+    o.procs = 2;
+    o.schedtrace_ms = 1;
+    o.scheddetail = true;
+    R rt(o);
+    testing::internal::CaptureStderr();
+    rt.run([] {
+        R::WaitGroup wg;
+        for (int i = 0; i < 8; ++i) {
+            wg.add(1);
+            R::go([&wg, i] {
+                for (int k = 0; k < 10; ++k) {
+                    if (i % 2)
+                        R::blocking([] { sleep_us(2000); });
+                    else
+                        R::blocking_handoff([] { sleep_us(1000); });
+                    R::Group g;
+                    for (int j = 0; j < 50; ++j) g.spawn([] {});
+                    g.wait();
+                }
+                wg.done();
+            });
+        }
+        wg.wait();
+    });
+    const std::string err = testing::internal::GetCapturedStderr();
+    const std::regex sched(
+        R"(SCHED [0-9]+ms: procs=2 idleprocs=[0-2] threads=[0-9]+ spinningthreads=[0-9]+ idlethreads=[0-9]+ )"
+        R"(syscallprocs=[0-2] runqueue=[0-9]+ \[[0-9]+ [0-9]+\])");
+    const std::regex detail(R"(  P[01]: status=(running|syscall|idle) schedtick=[0-9]+ syscalltick=[0-9]+ )"
+                            R"(runqsize=[0-9]+ preempt=[01])");
+    std::istringstream in(err);
+    std::string line;
+    int lines = 0, details = 0;
+    while (std::getline(in, line)) {
+        if (line.rfind("SCHED ", 0) == 0) {
+            EXPECT_TRUE(std::regex_match(line, sched)) << line;
+            ++lines;
+        } else {
+            EXPECT_TRUE(std::regex_match(line, detail)) << line;
+            ++details;
+        }
+    }
+    // The run lasts >= 20 ms (ten calls of 1-2 ms in a row per G).
+    EXPECT_GE(lines, 5) << err;
+    EXPECT_EQ(details, 2 * lines);
+}
 
 }  // namespace

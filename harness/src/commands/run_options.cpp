@@ -50,6 +50,10 @@ po::options_description run_options() {
          "all in this process")
         ("work-span", po::bool_switch(), "also one instrumented repetition on 1 P per workload, parameters and policy, "
          "recorded as rep -1, measuring work and span (DAG workloads)")
+        ("schedtrace", po::value<std::uint64_t>()->default_value(0),
+         "every MS milliseconds of each schedlab run, one line on stderr like Go's GODEBUG=schedtrace: "
+         "Ps, idle Ps, threads, spinning and idle threads, the global and each P's run queue length; 0: off")
+        ("scheddetail", po::bool_switch(), "with --schedtrace: a line per P as well")
         ("config,c", po::value<std::string>(), "sweep: experiment file with these options as key = value");
     return d;
 }

@@ -42,6 +42,8 @@ struct RunSpec {
     std::string pin = "none";
     std::uint64_t remote_steal_ns = 0;
     std::size_t max_memory = 0;  // the runtime's memory bound (runtime/memory.hpp); 0: default
+    std::uint64_t schedtrace_ms = 0;  // --schedtrace: sysmon's line every this many ms (stderr)
+    bool scheddetail = false;
 };
 
 struct RepOutcome {

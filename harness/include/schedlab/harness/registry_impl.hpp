@@ -96,6 +96,8 @@ private:
         o.pin = spec.pin;
         o.remote_steal_ns = spec.remote_steal_ns;
         o.max_memory = spec.max_memory;
+        o.schedtrace_ms = spec.schedtrace_ms;
+        o.scheddetail = spec.scheddetail;
         return o;
     }
     R rt_;

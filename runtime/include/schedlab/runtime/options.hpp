@@ -24,6 +24,10 @@ struct Options {
     // Bound on the process's resident memory while the run makes Gs and stacks (memory.hpp);
     // 0: default_memory_limit(), half of the machine's or the cgroup's memory.
     std::size_t max_memory = 0;
+    // Every schedtrace_ms of a run, sysmon writes one line to stderr in the spirit of Go's
+    // GODEBUG=schedtrace (impl/syscall.hpp, schedtrace); scheddetail adds a line per P. 0: off.
+    std::uint64_t schedtrace_ms = 0;
+    bool scheddetail = false;
 };
 
 }  // namespace schedlab::rt

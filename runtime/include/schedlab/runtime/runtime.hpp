@@ -319,6 +319,7 @@ private:
     std::size_t retake(std::uint64_t now);
     std::uint64_t slice_age(P& p, std::uint64_t now);
     void mark_long_slice(P& p, std::uint64_t now);
+    void schedtrace(std::uint64_t now);
     P* pidleget_mless_locked();
 
     // Queues (impl/queues.hpp).
@@ -377,6 +378,7 @@ private:
     std::thread sysmon_;
     bool sysmon_stop_ = false;
     bool run_active_ = false;  // under sysmon_mu_
+    std::uint64_t trace_start_ns_ = 0, trace_next_ns_ = 0;  // --schedtrace, under sysmon_mu_
 
     // Every G ever allocated (slabs), and the runtime-wide free list; under g_lock_.
     alignas(64) SpinLock g_lock_;

@@ -66,7 +66,7 @@ void Runtime<Policy>::start_run() {
         detail::fatal("Runtime::run called from inside a running schedlab runtime");
     // sysmon watches every run of a bundle that preempts (else it starts with the first
     // blocking call).
-    if constexpr (Sysmon::preempt_ns > 0) ensure_sysmon();
+    if (Sysmon::preempt_ns > 0 || opts_.schedtrace_ms > 0) ensure_sysmon();
     procs_ = opts_.procs;
     stats_ = Stats{};
     budget_.reset();
@@ -82,6 +82,9 @@ void Runtime<Policy>::start_run() {
     nsyscall_.store(0);
     std::lock_guard<std::mutex> sysmon_lock(sysmon_mu_);  // sysmon reads allp_
     run_active_ = true;
+    trace_start_ns_ = detail::now_ns();
+    trace_next_ns_ = trace_start_ns_ + opts_.schedtrace_ms * 1'000'000;
+    if (opts_.schedtrace_ms) sysmon_cv_.notify_all();  // it may be in a 10 ms sleep
     allp_.clear();
     allm_.clear();
     for (int i = 0; i < procs_; ++i) {

@@ -23,6 +23,9 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdio>
+#include <string>
+#include <vector>
 
 #include "schedlab/runtime/runtime.hpp"
 
@@ -198,10 +201,21 @@ void Runtime<Policy>::sysmon_loop() {
     std::uint64_t delay_ns = Sysmon::min_delay_ns;
     std::uint32_t idle = 0;
     std::unique_lock<std::mutex> lock(sysmon_mu_);
+    const std::uint64_t trace_ns = opts_.schedtrace_ms * 1'000'000;
     while (!sysmon_stop_) {
-        sysmon_cv_.wait_for(lock, std::chrono::nanoseconds(delay_ns));
+        std::uint64_t wait_ns = delay_ns;
+        if (trace_ns && run_active_) {
+            const std::uint64_t now = detail::now_ns();
+            wait_ns = std::min(wait_ns, trace_next_ns_ > now ? trace_next_ns_ - now : 0);
+        }
+        sysmon_cv_.wait_for(lock, std::chrono::nanoseconds(wait_ns));
         if (sysmon_stop_) break;
-        const std::size_t retook = run_active_ ? retake(detail::now_ns()) : 0;
+        const std::uint64_t now = detail::now_ns();
+        const std::size_t retook = run_active_ ? retake(now) : 0;
+        if (trace_ns && run_active_ && now >= trace_next_ns_) {
+            schedtrace(now);
+            while (trace_next_ns_ <= now) trace_next_ns_ += trace_ns;
+        }
         if (retook) {
             idle = 0;
             delay_ns = Sysmon::min_delay_ns;
@@ -209,6 +223,64 @@ void Runtime<Policy>::sysmon_loop() {
             delay_ns = std::min(delay_ns * 2, Sysmon::max_delay_ns);
         }
     }
+}
+
+// Under sysmon_mu_ (allp_ is stable): one line in the spirit of Go's GODEBUG=schedtrace,
+//   SCHED 10ms: procs=2 idleprocs=0 threads=3 spinningthreads=0 idlethreads=1 syscallprocs=0 runqueue=4 [2 0]
+// time since the run started, Ps, idle Ps, Ms (sysmon not counted), spinning Ms, idle Ms (in
+// the idle-M list or parked with an idle P), Ps left in a blocking call, the global queue's
+// length and each P's run queue length (its runnext slot included). With scheddetail, a line per P:
+//   P0: status=running schedtick=812 syscalltick=0 runqsize=2 preempt=0
+// The counts are read while the Ms run, so they are a snapshot only up to a few updates.
+template <policies::Bundle Policy>
+void Runtime<Policy>::schedtrace(std::uint64_t now) {
+    std::size_t threads = 0, idle_ms = 0, mless_idle = 0, syscall_ps = 0;
+    m_lock_.lock();
+    threads = allm_.size();
+    idle_ms = midle_.size();
+    m_lock_.unlock();
+    std::vector<char> idle(allp_.size(), 0);
+    sched_lock_.lock();
+    for (std::size_t i = 0; i < allp_.size(); ++i) {
+        idle[i] = allp_[i]->idle;
+        if (allp_[i]->idle && !allp_[i]->has_m) ++mless_idle;
+    }
+    const std::size_t nidle = pidle_.size();
+    sched_lock_.unlock();
+    idle_ms += nidle - mless_idle;
+    // Another M moves head and tail meanwhile: a read of them can come out negative.
+    auto qlen = [](const P& p) {
+        const std::uint32_t n = p.runq.size();
+        return static_cast<std::int32_t>(n) < 0 ? 0u : n;
+    };
+    std::string line;
+    char buf[160];
+    std::string queues;
+    for (std::size_t i = 0; i < allp_.size(); ++i) {
+        if (allp_[i]->status.load(std::memory_order_relaxed) == kPSyscall) ++syscall_ps;
+        std::snprintf(buf, sizeof buf, "%s%u", i ? " " : "", qlen(*allp_[i]));
+        queues += buf;
+    }
+    std::snprintf(buf, sizeof buf,
+                  "SCHED %llums: procs=%d idleprocs=%zu threads=%zu spinningthreads=%u idlethreads=%zu "
+                  "syscallprocs=%zu runqueue=%u [",
+                  static_cast<unsigned long long>((now - trace_start_ns_) / 1'000'000), procs_, nidle, threads,
+                  nmspinning_.load(std::memory_order_relaxed), idle_ms, syscall_ps,
+                  global_size_.load(std::memory_order_relaxed));
+    line = buf + queues + "]\n";
+    if (opts_.scheddetail) {
+        for (std::size_t i = 0; i < allp_.size(); ++i) {
+            const P& p = *allp_[i];
+            const bool in_call = p.status.load(std::memory_order_relaxed) == kPSyscall;
+            std::snprintf(buf, sizeof buf, "  P%zu: status=%s schedtick=%llu syscalltick=%u runqsize=%u preempt=%d\n", i,
+                          in_call ? "syscall" : idle[i] ? "idle" : "running",
+                          static_cast<unsigned long long>(p.schedtick.load(std::memory_order_relaxed)),
+                          p.syscalltick.load(std::memory_order_relaxed), qlen(p),
+                          p.preempt.load(std::memory_order_relaxed) ? 1 : 0);
+            line += buf;
+        }
+    }
+    std::fputs(line.c_str(), stderr);
 }
 
 // Under sysmon_mu_ (allp_ is stable): retake the Ps that have sat in Syscall long enough.
