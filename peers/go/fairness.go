@@ -16,7 +16,6 @@ package main
 import (
 	"fmt"
 	"math"
-	"sort"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -182,21 +181,7 @@ func (w *fairness) check() result {
 		r.detail = fmt.Sprintf("%d of %d probes received all %d rounds; %d of %d hogs' sums match",
 			complete, w.probes, w.rounds, hogsRight, w.hogs)
 	}
-	sort.Slice(all, func(i, j int) bool { return all[i] < all[j] })
-	var p50, p99, p999, max string
-	if len(all) > 0 {
-		p50 = strconv.FormatUint(percentile(all, 0.50), 10)
-		p99 = strconv.FormatUint(percentile(all, 0.99), 10)
-		p999 = strconv.FormatUint(percentile(all, 0.999), 10)
-		max = strconv.FormatUint(all[len(all)-1], 10)
-	}
-	r.extra = []kv{
-		{"messages", strconv.Itoa(len(all))},
-		{"p50_ns", p50},
-		{"p99_ns", p99},
-		{"p999_ns", p999},
-		{"max_ns", max},
-		{"hogs_ns", strconv.FormatUint(w.hogsNs, 10)},
-	}
+	r.extra = append([]kv{{"messages", strconv.Itoa(len(all))}}, latencyColumns(all)...)
+	r.extra = append(r.extra, kv{"hogs_ns", strconv.FormatUint(w.hogsNs, 10)})
 	return r
 }

@@ -121,6 +121,20 @@ func (w *pingPong) run() {
 	w.spawned = 2 * w.pairs
 }
 
+// latencyColumns sorts a sample of latencies and gives its p50_ns, p99_ns, p999_ns and max_ns
+// columns (empty values for an empty sample), as schedlab's latency_columns.
+func latencyColumns(all []uint64) []kv {
+	sort.Slice(all, func(i, j int) bool { return all[i] < all[j] })
+	var p50, p99, p999, max string
+	if len(all) > 0 {
+		p50 = strconv.FormatUint(percentile(all, 0.50), 10)
+		p99 = strconv.FormatUint(percentile(all, 0.99), 10)
+		p999 = strconv.FormatUint(percentile(all, 0.999), 10)
+		max = strconv.FormatUint(all[len(all)-1], 10)
+	}
+	return []kv{{"p50_ns", p50}, {"p99_ns", p99}, {"p999_ns", p999}, {"max_ns", max}}
+}
+
 // percentile is the nearest-rank percentile q (0 < q <= 1) of a sorted, non-empty sample.
 func percentile(sorted []uint64, q float64) uint64 {
 	rank := int(math.Ceil(q * float64(len(sorted))))

@@ -74,6 +74,7 @@ var workloads = []workloadInfo{
 	{"starve", starveSpecs, newStarve},
 	{"blocking", blockingSpecs, newBlocking},
 	{"fairness", fairnessSpecs, newFairness},
+	{"timers", timersSpecs, newTimers},
 }
 
 func findWorkload(name string) *workloadInfo {

@@ -25,6 +25,7 @@ const char* wait_reason_name(WaitReason r) {
         case WaitReason::Select: return "select";
         case WaitReason::WaitGroup: return "WaitGroup wait";
         case WaitReason::Mutex: return "Mutex lock";
+        case WaitReason::Sleep: return "sleep";
         case WaitReason::MemoryLimit: return "memory limit";
         case WaitReason::kCount: break;
     }

@@ -23,6 +23,8 @@ expect_error "unknown parameter" "did you mean 'cutoff'" run -w fib -P 1 --param
 expect_error "negative size" "out of range" run -w fib -P 1 --param n=-4
 expect_error "negative duration" "block_us=-1 is out of range" run -w blocking -P 1 --param block_us=-1
 expect_error "unknown distribution" "is not one of: fixed, uniform, exp" run -w blocking -P 1 --param dist=normal
+expect_error "timers: max below min" "max_us must be at least min_us" run -w timers -P 1 --param min_us=50 --param max_us=10
+expect_error "timers: negative count" "gs=-5 is out of range" run -w timers -P 1 --param gs=-5
 expect_error "not k=v" "is not k=v" run -w fib -P 1 --param n
 expect_error "unknown option" "unrecognised option" run -w fib --frobnicate
 expect_error "unwritable path" "does not exist" run -w fib -P 1 --param n=10 -o /nonexistent/dir/x.csv

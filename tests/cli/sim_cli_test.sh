@@ -14,6 +14,7 @@ source "$(dirname "$0")/../support/expect_error.sh"  # fails, ok, bad, expect_er
 expect_error "workload without a graph" "simulator cannot run pipeline" sim -w pipeline -P 2
 expect_error "blocking calls are not simulated" "simulator cannot run blocking" sim -w blocking -P 2
 expect_error "preemption is not simulated" "simulator cannot run fairness" sim -w fairness -P 2
+expect_error "timers are not simulated" "simulator cannot run timers" sim -w timers -P 2
 expect_error "pingpong too big to simulate" "too many to simulate" sim -w pingpong -P 2 --param pairs=1000 --param messages=100000
 expect_error "unknown workload" "did you mean 'fib'" sim -w fibb -P 2
 expect_error "unknown policy" "did you mean 'cilk-like'" sim -w fib -p cilk-lik -P 2

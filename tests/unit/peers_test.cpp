@@ -60,6 +60,7 @@ static_assert(!peers::needs_waitgroup<Fib> && !peers::needs_waitgroup<SpawnStorm
 static_assert(peers::supports<peers::Threads, Pipeline> && peers::supports<peers::Threads, FanOut>);
 // Workloads that make blocking calls or preemption points run on schedlab's runtime only.
 static_assert(peers::needs_blocking<Blocking> && peers::needs_blocking<Fairness> && !peers::needs_blocking<Starve> && !peers::needs_blocking<Fib>);
+static_assert(peers::needs_timers<Timers> && !peers::needs_timers<Fairness>);
 static_assert(!peers::supports<peers::Threads, Blocking> && !peers::supports<peers::Serial, Blocking>);
 #if SCHEDLAB_HAVE_OMP
 static_assert(rt::ForkJoinRuntime<peers::Omp> && !peers::Omp::has_channels);
@@ -196,9 +197,11 @@ TYPED_TEST(PeerWorkloads, Starve) {
 // blocking and fairness need schedlab's blocking calls and preemption: no in-process peer runs them.
 TYPED_TEST(PeerWorkloads, Blocking) { check_unsupported<TypeParam, Blocking>(); }
 TYPED_TEST(PeerWorkloads, Fairness) { check_unsupported<TypeParam, Fairness>(); }
+// timers needs schedlab's timers: likewise.
+TYPED_TEST(PeerWorkloads, Timers) { check_unsupported<TypeParam, Timers>(); }
 
 // Every workload of the registry is covered by a test above.
-static_assert(std::tuple_size_v<AllWorkloads> == 15);
+static_assert(std::tuple_size_v<AllWorkloads> == 16);
 
 // ---- run, go, Group, WaitGroup ------------------------------------------------------------
 

@@ -165,4 +165,44 @@ TEST(FairnessWorkload, RejectsBadParameters) {
         EXPECT_THROW(Fairness(Params::parse(bad)), ParamError) << bad;
 }
 
+// ---- timers ---------------------------------------------------------------------------------
+
+TEST(TimersWorkload, ChecksBothWaysOfSleepingOnOneAndTwoPs) {
+    for (const char* via : {"sleep", "after"})
+        for (int procs : {1, 2}) {
+            const std::string p = std::string("gs=50;sleeps=5;min_us=100;max_us=2000;work_us=1;via=") + via;
+            Timers w(Params::parse(p));
+            const Result r = run_on(w, procs);
+            ASSERT_TRUE(r.ok) << p << " procs=" << procs << ": " << r.detail;
+            EXPECT_EQ(r.tasks, 50u);
+            EXPECT_EQ(extra_u64(r, "sleeps"), 250u);
+            EXPECT_EQ(extra_u64(r, "early"), 0u);
+            EXPECT_GE(extra_u64(r, "max_ns"), extra_u64(r, "p999_ns"));
+            EXPECT_GE(extra_u64(r, "p99_ns"), extra_u64(r, "p50_ns"));
+        }
+}
+
+TEST(TimersWorkload, DurationsAreSeededAndInRange) {
+    const Timers w(Params::parse("gs=3;min_us=10;max_us=20"));
+    for (std::uint64_t g = 0; g < 3; ++g) {
+        auto a = w.durations(g), b = w.durations(g);
+        for (int i = 0; i < 100; ++i) {
+            const std::uint64_t d = w.draw_ns(a);
+            EXPECT_EQ(d, w.draw_ns(b));
+            EXPECT_GE(d, 10'000u);
+            EXPECT_LE(d, 20'000u);
+        }
+    }
+    auto zero = Timers(Params::parse("min_us=0;max_us=0")).durations(0);
+    EXPECT_EQ(Timers(Params::parse("min_us=0;max_us=0")).draw_ns(zero), 0u);
+}
+
+TEST(TimersWorkload, NotRunIsNotOk) { EXPECT_FALSE(Timers(Params::parse("gs=1")).check().ok); }
+
+TEST(TimersWorkload, RejectsBadParameters) {
+    for (const char* bad : {"gs=0", "gs=-3", "sleeps=0", "min_us=-1", "min_us=10;max_us=5", "via=poll",
+                            "work_us=-1", "gs=1000000;sleeps=1000", "sleep=3"})
+        EXPECT_THROW(Timers(Params::parse(bad)), ParamError) << bad;
+}
+
 }  // namespace

@@ -34,11 +34,6 @@ constexpr std::array<ParamSpec, 10> kSpecs{{
 constexpr std::int64_t kNotReturned = std::numeric_limits<std::int64_t>::min();
 constexpr std::uint64_t kMaxPipeBlockers = 200;  // 4 descriptors and a thread each
 
-std::uint64_t percentile(const std::vector<std::uint64_t>& sorted, double q) {
-    const auto rank = static_cast<std::size_t>(std::ceil(q * static_cast<double>(sorted.size())));
-    return sorted[std::clamp<std::size_t>(rank, 1, sorted.size()) - 1];
-}
-
 [[noreturn]] void fail(const char* what) {
     throw std::runtime_error(std::string("blocking: ") + what + ": " + std::strerror(errno));
 }

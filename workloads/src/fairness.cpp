@@ -21,11 +21,6 @@ constexpr std::array<ParamSpec, 7> kSpecs{{
     {"driver", "handoff", "how the driver sleeps: handoff (R::blocking_handoff) or blocking (R::blocking)"},
 }};
 
-// Nearest-rank percentile q (0 < q <= 1) of a sorted, non-empty sample.
-std::uint64_t percentile(const std::vector<std::uint64_t>& sorted, double q) {
-    const auto rank = static_cast<std::size_t>(std::ceil(q * static_cast<double>(sorted.size())));
-    return sorted[std::clamp<std::size_t>(rank, 1, sorted.size()) - 1];
-}
 }  // namespace
 
 namespace fairness_detail {
@@ -75,13 +70,8 @@ Result Fairness::check() const {
                      : std::to_string(complete) + " of " + std::to_string(probes_) + " probes received all " +
                            std::to_string(rounds_) + " rounds; " + std::to_string(hogs_right) + " of " +
                            std::to_string(hogs_) + " hogs' sums match";
-    std::sort(all.begin(), all.end());
-    const bool have = !all.empty();
     r.extra.emplace_back("messages", std::to_string(all.size()));
-    r.extra.emplace_back("p50_ns", have ? std::to_string(percentile(all, 0.50)) : "");
-    r.extra.emplace_back("p99_ns", have ? std::to_string(percentile(all, 0.99)) : "");
-    r.extra.emplace_back("p999_ns", have ? std::to_string(percentile(all, 0.999)) : "");
-    r.extra.emplace_back("max_ns", have ? std::to_string(all.back()) : "");
+    add_latency_columns(r, all);
     r.extra.emplace_back("hogs_ns", std::to_string(hogs_ns_));
     return r;
 }

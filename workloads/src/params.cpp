@@ -141,4 +141,18 @@ std::string Params::canonical() const {
     return out;
 }
 
+std::uint64_t percentile(const std::vector<std::uint64_t>& sorted, double q) {
+    const auto rank = static_cast<std::size_t>(std::ceil(q * static_cast<double>(sorted.size())));
+    return sorted[std::clamp<std::size_t>(rank, 1, sorted.size()) - 1];
+}
+
+void add_latency_columns(Result& r, std::vector<std::uint64_t>& sample) {
+    std::sort(sample.begin(), sample.end());
+    const bool have = !sample.empty();
+    r.extra.emplace_back("p50_ns", have ? std::to_string(percentile(sample, 0.50)) : "");
+    r.extra.emplace_back("p99_ns", have ? std::to_string(percentile(sample, 0.99)) : "");
+    r.extra.emplace_back("p999_ns", have ? std::to_string(percentile(sample, 0.999)) : "");
+    r.extra.emplace_back("max_ns", have ? std::to_string(sample.back()) : "");
+}
+
 }  // namespace schedlab::workloads

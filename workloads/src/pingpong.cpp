@@ -19,12 +19,6 @@ constexpr std::array<ParamSpec, 4> kSpecs{{
 // At most this many samples are kept in memory (8 bytes each).
 constexpr std::uint64_t kMaxSamples = std::uint64_t{1} << 26;
 
-// Nearest-rank percentile q (0 < q <= 1) of a sorted, non-empty sample.
-std::uint64_t percentile(const std::vector<std::uint64_t>& sorted, double q) {
-    const auto rank = static_cast<std::size_t>(std::ceil(q * static_cast<double>(sorted.size())));
-    return sorted[std::clamp<std::size_t>(rank, 1, sorted.size()) - 1];
-}
-
 }  // namespace
 
 std::span<const ParamSpec> PingPong::params() { return kSpecs; }

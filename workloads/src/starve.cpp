@@ -16,11 +16,6 @@ constexpr std::array<ParamSpec, 5> kSpecs{{
     {"grain_unit", "iters", "iters (spin-kernel iterations) or ns (calibrated at build time)"},
 }};
 
-// Nearest-rank percentile q (0 < q <= 1) of a sorted, non-empty sample.
-std::uint64_t percentile(const std::vector<std::uint64_t>& sorted, double q) {
-    const auto rank = static_cast<std::size_t>(std::ceil(q * static_cast<double>(sorted.size())));
-    return sorted[std::clamp<std::size_t>(rank, 1, sorted.size()) - 1];
-}
 }  // namespace
 
 std::span<const ParamSpec> Starve::params() { return kSpecs; }

@@ -27,6 +27,7 @@ const std::map<std::string, std::string>& unsupported() {
         {"starve", "its measure is the wall-clock wait of each victim G, which the simulator does not record per G"},
         {"blocking", "its Gs make real blocking calls (nanosleep, pipe reads), and the simulator models neither calls, sysmon nor hand-off"},
         {"fairness", "its measure is wall-clock latency under sysmon's preemption and blocking sleeps, which the simulator does not model"},
+        {"timers", "its Gs sleep on the runtime's timers, and the simulator models neither timers nor wall-clock sleeps"},
     };
     return why;
 }

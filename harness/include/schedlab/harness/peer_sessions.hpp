@@ -72,7 +72,8 @@ void add_peer(Registry& r) {
                 if constexpr (peers::supports<P, W>)
                     info.factories[wi] = &make_peer_session<P, W>;
                 else
-                    info.unsupported[wi] = peers::needs_blocking<W> && !peers::has_blocking<P>
+                    info.unsupported[wi] = peers::needs_timers<W> ? "needs schedlab's timers (sleep_for, after)"
+                                           : peers::needs_blocking<W> && !peers::has_blocking<P>
                                                ? "needs schedlab's blocking calls and preemption points"
                                            : W::needs_channels && !P::has_channels ? "needs channels"
                                                                                    : "needs a WaitGroup";

@@ -51,6 +51,14 @@ public:
             out.result.extra.emplace_back("preempt_requests", std::to_string(out.stats.preempt_requests));
             out.result.extra.emplace_back("preemptions", std::to_string(out.stats.preemptions));
         }
+        // Timers (sleep_for, after): set, fired, fired over 1 ms late, lateness sum and max.
+        if (out.stats.timers_set) {
+            out.result.extra.emplace_back("timers_set", std::to_string(out.stats.timers_set));
+            out.result.extra.emplace_back("timers_fired", std::to_string(out.stats.timers_fired));
+            out.result.extra.emplace_back("timers_late", std::to_string(out.stats.timers_late));
+            out.result.extra.emplace_back("timer_late_ns", std::to_string(out.stats.timer_late_ns));
+            out.result.extra.emplace_back("timer_late_max_ns", std::to_string(out.stats.timer_late_max_ns));
+        }
         return out;
     }
     std::string placement_json() const override { return rt_.placement().to_json(); }

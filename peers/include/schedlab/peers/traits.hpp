@@ -27,6 +27,16 @@ inline constexpr bool needs_blocking = [] {
         return false;
 }();
 
+// `needs_timers`: schedlab's timers (R::sleep_for, R::sleep_until, R::after), which no
+// in-process peer has either; false when the workload does not declare it.
+template <class W>
+inline constexpr bool needs_timers = [] {
+    if constexpr (requires { W::needs_timers; })
+        return static_cast<bool>(W::needs_timers);
+    else
+        return false;
+}();
+
 // Whether peer P has that API (P::has_blocking; false when the adapter does not declare it).
 template <class P>
 inline constexpr bool has_blocking = [] {
@@ -49,6 +59,6 @@ inline constexpr int max_procs = [] {
 template <class P, class W>
 inline constexpr bool supports = (!W::needs_channels || P::has_channels) &&
                                  (!needs_waitgroup<W> || P::has_waitgroup) &&
-                                 (!needs_blocking<W> || has_blocking<P>);
+                                 (!needs_blocking<W> || has_blocking<P>) && !needs_timers<W>;
 
 }  // namespace schedlab::peers

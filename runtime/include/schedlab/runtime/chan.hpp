@@ -191,6 +191,22 @@ bool chan_recv(ChanCore& c, void* dst) {
     return self.success;
 }
 
+// A send that never blocks, for the scheduler (an after() timer firing on g0): hand src to a
+// parked receiver, returned so that the caller readies its G, or else put it in the buffer;
+// into a full buffer or a closed channel the value is dropped (Go's timer sends do the same).
+inline Waiter* chan_offer(ChanCore& c, void* src) {
+    c.lock.lock();
+    Waiter* w = nullptr;
+    if (!c.closed) {
+        if ((w = c.recvq.dequeue()))
+            c.send_direct(w, src);
+        else if (c.count < c.cap)
+            c.buffer_put(src);
+    }
+    c.lock.unlock();
+    return w;
+}
+
 // Close: every parked receiver gets (default value, false), every parked sender an error.
 template <class R>
 void chan_close(ChanCore& c) {

@@ -31,6 +31,9 @@ inline constexpr std::uint32_t kSliceCheckEvery = 64;
 // or spinning, and any P whose call it first saw more than kSyscallRetakeAnywayNs ago (Go: 10 ms).
 inline constexpr std::uint64_t kSyscallRetakeAnywayNs = 10'000'000;
 
+// A timer that fires more than this after its due time counts as late (Stats::timers_late).
+inline constexpr std::uint64_t kTimerLateNs = 1'000'000;
+
 // Stack of a G: virtual size reserved per G (only touched pages cost memory) and the guard
 // page below it. 64 KiB is ample for scheduler-bound code; Options::stack_size changes it.
 inline constexpr std::size_t kDefaultStackSize = 64 * 1024;

@@ -2,6 +2,7 @@
 // their own, summed into a Stats value after the run (no atomics on the hot path).
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 
 #ifndef SCHEDLAB_NO_COUNTERS
@@ -44,6 +45,10 @@ struct alignas(64) Counters {
     std::uint64_t syscalls = 0, handoffs = 0, retakes = 0, syscall_slow_exits = 0;
     // Preemption (Runtime::preempt_point): slices sysmon asked to end; yields at a point.
     std::uint64_t preempt_requests = 0, preemptions = 0;
+    // Timers (Runtime::sleep_for, after): timers set; fired; fired more than kTimerLateNs
+    // after their time; the sum and the largest of every fired timer's lateness, ns (the
+    // largest merged by max).
+    std::uint64_t timers_set = 0, timers_fired = 0, timers_late = 0, timer_late_ns = 0, timer_late_max_ns = 0;
 
     Counters& operator+=(const Counters& o) {
 #define SCHEDLAB_COUNTER_ADD(name, doc) name += o.name;
@@ -56,6 +61,11 @@ struct alignas(64) Counters {
         syscall_slow_exits += o.syscall_slow_exits;
         preempt_requests += o.preempt_requests;
         preemptions += o.preemptions;
+        timers_set += o.timers_set;
+        timers_fired += o.timers_fired;
+        timers_late += o.timers_late;
+        timer_late_ns += o.timer_late_ns;
+        timer_late_max_ns = std::max(timer_late_max_ns, o.timer_late_max_ns);
         if (o.spinning_high_water > spinning_high_water) spinning_high_water = o.spinning_high_water;
         return *this;
     }

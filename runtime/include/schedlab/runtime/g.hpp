@@ -24,6 +24,7 @@ enum class WaitReason : std::uint8_t {
     Select,
     WaitGroup,
     Mutex,
+    Sleep,        // sleep_for / sleep_until: never part of a deadlock (its timer will fire)
     MemoryLimit,  // stopped for good: the run passed its memory bound (memory.hpp)
     kCount
 };

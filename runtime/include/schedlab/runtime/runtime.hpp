@@ -17,6 +17,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <exception>
@@ -43,6 +44,7 @@
 #include "schedlab/runtime/options.hpp"
 #include "schedlab/runtime/spinlock.hpp"
 #include "schedlab/runtime/stack_pool.hpp"
+#include "schedlab/runtime/timer.hpp"
 #include "schedlab/runtime/topology.hpp"
 
 namespace schedlab::rt {
@@ -153,6 +155,17 @@ public:
         if (m && m->curg && m->p && m->p->preempt.load(std::memory_order_relaxed)) [[unlikely]]
             preempted(*m);
     }
+    // Timers (impl/timers.hpp). Park the running G until d has passed (Go's time.Sleep; a d
+    // of zero or less returns at once): its timer goes in its P's heap, and whichever M
+    // schedules next once it is due readies the G (into runnext where the policy has it). An
+    // M with nothing to run parks only until the earliest timer.
+    static void sleep_for(std::chrono::nanoseconds d);
+    static void sleep_until(std::chrono::steady_clock::time_point t);
+    // A channel (capacity 1) that receives the time once d has passed (Go's time.After), for
+    // a timeout in a select. Nothing is sent if the run ends first.
+    using TimePoint = std::chrono::steady_clock::time_point;
+    static std::shared_ptr<Chan<TimePoint>> after(std::chrono::nanoseconds d);
+
     // Go's select over channel cases (select.hpp): returns the index of the case that ran.
     template <class... Cases>
     static int select(Cases... cases) {
@@ -209,6 +222,8 @@ public:
         bool idle = false;
         bool wake_spinning = false;
         Note note;
+        // Timers set by Gs running here (impl/timers.hpp); any M may run the due ones.
+        TimerHeap timers;
         Counters counters;
     };
 
@@ -322,6 +337,17 @@ private:
     void schedtrace(std::uint64_t now);
     P* pidleget_mless_locked();
 
+    // Timers (impl/timers.hpp).
+    static void sleep_until_ns(std::uint64_t when);
+    static void add_timer_fn(void* timer);
+    void add_timer(P& p, Timer* t);
+    std::size_t run_timers(P& mine, P& of, std::uint64_t now);
+    std::size_t run_due_timers_anywhere(P& mine, std::uint64_t now);
+    bool own_timers_due(P& p);
+    std::uint64_t earliest_timer();
+    void wake_for_overdue_timers(std::uint64_t now);
+    void drop_timers();
+
     // Queues (impl/queues.hpp).
     void runqput(P& p, G* g, bool next);
     void runqput_tail(P& p, G* g);
@@ -363,6 +389,12 @@ private:
     alignas(64) std::atomic<bool> terminating_{false};
     alignas(64) std::atomic<std::uint32_t> npidle_{0};
     std::atomic<std::uint32_t> nmspinning_{0};
+    // Timers pending in every P's heap (a run with some is not deadlocked), and the one P
+    // whose M parks with a timeout (until poll_until_, the earliest timer it saw; 0 while it
+    // is still looking): a new earlier timer wakes it (Go's wakeNetPoller).
+    alignas(64) std::atomic<std::uint64_t> ntimers_{0};
+    std::atomic<P*> timer_waiter_{nullptr};
+    std::atomic<std::uint64_t> poll_until_{0};
 
     // Ms beyond the first procs_ (made by startm) and the idle ones; under m_lock_.
     alignas(64) SpinLock m_lock_;

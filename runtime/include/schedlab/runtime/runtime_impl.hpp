@@ -7,6 +7,7 @@
 //                       no-lost-wake-up protocol is described at its top)
 //   impl/switch.hpp     switching between Gs, park / ready / yield
 //   impl/syscall.hpp    blocking calls, idle Ms, sysmon
+//   impl/timers.hpp     sleeping Gs and after() channels in per-P timer heaps
 #pragma once
 
 #include "schedlab/runtime/impl/lifecycle.hpp"
@@ -14,3 +15,4 @@
 #include "schedlab/runtime/impl/idle.hpp"
 #include "schedlab/runtime/impl/switch.hpp"
 #include "schedlab/runtime/impl/syscall.hpp"
+#include "schedlab/runtime/impl/timers.hpp"

@@ -10,6 +10,8 @@
 //   static constexpr bool needs_blocking;       // optional, default false: uses R::blocking,
 //                                               // R::blocking_handoff or R::preempt_point
 //                                               // (schedlab's runtime only; peers/traits.hpp)
+//   static constexpr bool needs_timers;         // optional, default false: uses R::sleep_for,
+//                                               // R::sleep_until or R::after (likewise)
 //   static std::span<const ParamSpec> params(); // every key with its default and meaning
 //   explicit W(const Params&);                  // read + validate parameters, build inputs
 //   template <class R> void run();              // the timed part, called inside R's main task
@@ -86,6 +88,12 @@ struct Result {
     std::string detail;  // why not ok, or what was checked
     std::vector<std::pair<std::string, std::string>> extra;
 };
+
+// Nearest-rank percentile q (0 < q <= 1) of a sorted, non-empty sample (latency columns).
+std::uint64_t percentile(const std::vector<std::uint64_t>& sorted, double q);
+// Sort a sample of latencies and add its p50_ns, p99_ns, p999_ns and max_ns columns to r
+// (empty values for an empty sample).
+void add_latency_columns(Result& r, std::vector<std::uint64_t>& sample);
 
 template <class W>
 concept Workload = requires(const W& w, const Params& p) {

@@ -106,6 +106,9 @@ G* Runtime<Policy>::find_runnable(M& m, bool& inherit) {
     inherit = false;
 top:
     if (terminating_.load(std::memory_order_acquire)) return nullptr;
+    // This P's due timers ready their Gs here (impl/timers.hpp).
+    if (p.timers.first() != 0) [[unlikely]]
+        run_timers(p, p, detail::now_ns());
 
     // Fairness: now and then the global queue goes first, so its Gs cannot starve behind a
     // local producer.
@@ -131,19 +134,27 @@ top:
         const std::uint64_t deadline = start + opts_.spin_ns;
         std::uint64_t now = start;
         G* g = nullptr;
-        bool global = false;
+        bool global = false, timers = false;
         do {
             if ((g = steal_work(m))) break;
             if ((global = global_size_.load(std::memory_order_relaxed) > 0)) break;
             if (terminating_.load(std::memory_order_acquire)) break;
+            if (ntimers_.load(std::memory_order_relaxed) != 0 && run_due_timers_anywhere(p, now) > 0) {
+                timers = true;  // their Gs are on this P now
+                break;
+            }
             for (int i = 0; i < 32; ++i) cpu_relax();
         } while ((now = detail::now_ns()) < deadline);
-        if (g || global || now < deadline) now = detail::now_ns();
+        if (g || global || timers || now < deadline) now = detail::now_ns();
         count(p.counters.spin_ns, now - start);
         if (g) return g;
-        if (global) goto top;
+        if (global || timers) goto top;
         if (terminating_.load(std::memory_order_acquire)) return nullptr;
     }
+
+    // Any P's due timers (the spin above checked them only if this M could spin).
+    if (ntimers_.load(std::memory_order_relaxed) != 0 && run_due_timers_anywhere(p, detail::now_ns()) > 0)
+        goto top;
 
     // Stop: give up the P and park the M.
     sched_lock_.lock();
@@ -156,8 +167,10 @@ top:
         return g;
     }
     pidleput_locked(p);
-    // All Ps idle is a deadlock unless a G is in a blocking call: it will come back.
-    if (npidle_.load(std::memory_order_relaxed) == procs && nsyscall_.load(std::memory_order_relaxed) == 0)
+    // All Ps idle is a deadlock unless a G is in a blocking call (it will come back) or a
+    // timer is pending (it will fire: this M or another is its waiter).
+    if (npidle_.load(std::memory_order_relaxed) == procs && nsyscall_.load(std::memory_order_relaxed) == 0 &&
+        ntimers_.load(std::memory_order_seq_cst) == 0)
         check_dead_locked_and_report();
     sched_lock_.unlock();
 
@@ -189,13 +202,41 @@ top:
         break;  // somebody already took our P off the idle list to wake us: the note is set
     }
 
+    // With timers pending, one parking M at a time sleeps only until the earliest of them
+    // (impl/timers.hpp). It claims the role before reading the heaps: a timer added after
+    // the reads sees the claim and wakes it.
+    std::uint64_t until = 0;
+    if (ntimers_.load(std::memory_order_seq_cst) != 0) {
+        P* none = nullptr;
+        if (timer_waiter_.compare_exchange_strong(none, &p, std::memory_order_seq_cst)) {
+            until = earliest_timer();
+            if (until)
+                poll_until_.store(until, std::memory_order_seq_cst);
+            else
+                timer_waiter_.store(nullptr, std::memory_order_seq_cst);
+        }
+    }
+
     count(p.counters.parks);
     const std::uint64_t parked_at = detail::now_ns();
-    p.note.sleep();
+    if (until) {
+        if (until > parked_at) p.note.sleep_for(until - parked_at);
+        poll_until_.store(0, std::memory_order_seq_cst);
+        timer_waiter_.store(nullptr, std::memory_order_seq_cst);
+    } else {
+        p.note.sleep();
+    }
     p.note.clear();
     count(p.counters.wakeups);
     count(p.counters.park_ns, detail::now_ns() - parked_at);
     sched_lock_.lock();
+    // Woken by its timeout or by a new timer, not by a waker that took the P off the idle
+    // list: take it back. (A stale wake-up of the note does the same: one more look.)
+    if (p.idle) {
+        std::erase(pidle_, &p);
+        p.idle = false;
+        npidle_.fetch_sub(1, std::memory_order_seq_cst);
+    }
     if (p.wake_spinning) {
         p.wake_spinning = false;
         m.spinning = true;  // the waker counted us in nmspinning already (it was 0)

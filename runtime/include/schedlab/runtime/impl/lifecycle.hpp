@@ -80,6 +80,9 @@ void Runtime<Policy>::start_run() {
     pidle_.reserve(static_cast<std::size_t>(procs_));
     midle_.clear();
     nsyscall_.store(0);
+    ntimers_.store(0);
+    timer_waiter_.store(nullptr);
+    poll_until_.store(0);
     std::lock_guard<std::mutex> sysmon_lock(sysmon_mu_);  // sysmon reads allp_
     run_active_ = true;
     trace_start_ns_ = detail::now_ns();
@@ -157,6 +160,7 @@ void Runtime<Policy>::finish_run() {
     run_active_ = false;
     // Every M has stopped. Abandoned Gs (queued or parked when main returned) give back their
     // stacks and functions; all Gs return to the runtime-wide free list for the next run.
+    drop_timers();
     for (auto& p : allp_) {
         stats_ += p->counters;
         stacks_.drain(p->stack_cache);

@@ -61,11 +61,14 @@ void Runtime<Policy>::execute(M& m, G* g, bool inherit) {
 }
 
 // The G to switch to directly, without a trip through g0: runnext or the ring's head, unless
-// this tick belongs to the global queue or the run is ending (then g0 decides).
+// this tick belongs to the global queue, a timer of this P is due or the run is ending (then
+// g0 decides).
 template <policies::Bundle Policy>
 G* Runtime<Policy>::next_local(M& m) {
     P& p = *m.p;
     if (terminating_.load(std::memory_order_relaxed)) return nullptr;
+    if (p.timers.first() != 0 && own_timers_due(p)) [[unlikely]]
+        return nullptr;  // g0's find_runnable runs them first
     if (Policy::global_check::check_global_first(p.schedtick.load(std::memory_order_relaxed)) &&
         global_size_.load(std::memory_order_relaxed) > 0)
         return nullptr;

@@ -94,7 +94,10 @@ template <policies::Bundle Policy>
 void Runtime<Policy>::handoffp(P& p) {
     count(p.counters.handoffs);
     sched_lock_.lock();
-    const bool work = !p.runq.empty() || global_q_.size > 0 || terminating_.load(std::memory_order_relaxed);
+    // A P with timers gets an M too (it parks until the first one), else they would wait for
+    // sysmon's backstop (Go's handoffp wakes the poller for them).
+    const bool work = !p.runq.empty() || global_q_.size > 0 || p.timers.first() != 0 ||
+                      terminating_.load(std::memory_order_relaxed);
     if (!work) {
         p.has_m = false;
         pidleput_locked(p);
@@ -176,11 +179,13 @@ std::uint64_t Runtime<Policy>::slice_age(P& p, std::uint64_t now) {
 }
 
 // Go's preemption rule: ask a P whose slice has lasted preempt_ns to yield, when other Gs
-// wait for the P or the global queue (with nobody waiting the yield would change nothing).
+// wait for the P or the global queue, or a timer of the P is due (with nobody waiting the
+// yield would change nothing).
 template <policies::Bundle Policy>
 void Runtime<Policy>::mark_long_slice(P& p, std::uint64_t now) {
     if (slice_age(p, now) < Sysmon::preempt_ns || p.preempt.load(std::memory_order_relaxed)) return;
-    if (p.runq.empty() && global_size_.load(std::memory_order_relaxed) == 0) return;
+    const std::uint64_t timer = p.timers.first();
+    if (p.runq.empty() && global_size_.load(std::memory_order_relaxed) == 0 && (timer == 0 || timer > now)) return;
     p.preempt.store(true, std::memory_order_relaxed);
     count(p.counters.preempt_requests);  // sysmon's field, read by finish_run under sysmon_mu_
 }
@@ -212,6 +217,7 @@ void Runtime<Policy>::sysmon_loop() {
         if (sysmon_stop_) break;
         const std::uint64_t now = detail::now_ns();
         const std::size_t retook = run_active_ ? retake(now) : 0;
+        if (run_active_) wake_for_overdue_timers(now);
         if (trace_ns && run_active_ && now >= trace_next_ns_) {
             schedtrace(now);
             while (trace_next_ns_ <= now) trace_next_ns_ += trace_ns;
